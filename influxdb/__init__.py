@@ -1,0 +1,56 @@
+"""InfluxDB 1.x client: a drop-in successor of influxdb-python 5.3.
+
+``__all__`` holds exactly the three names of the 5.3.2 contract.  The additions (the Point
+builder, the batching writer, the exception tree...) are importable from here too, and from
+their modules.  Names are loaded on first use, so ``import influxdb`` stays cheap and never
+imports pandas.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from influxdb._version import __version__
+
+__all__ = ["DataFrameClient", "InfluxDBClient", "SeriesHelper"]
+
+#: Public name -> defining module.  The one place the package's surface is declared.
+_PUBLIC = {
+    "InfluxDBClient": "influxdb.client",
+    "DataFrameClient": "influxdb.dataframe_client",
+    "SeriesHelper": "influxdb.helper",
+    "ResultSet": "influxdb.resultset",
+    "Point": "influxdb.point",
+    "BatchWriter": "influxdb.batching",
+    "Session": "influxdb.batching",
+    "Retry": "influxdb._retry",
+    "InfluxDBError": "influxdb.exceptions",
+    "InfluxDBClientError": "influxdb.exceptions",
+    "InfluxDBServerError": "influxdb.exceptions",
+}
+
+if TYPE_CHECKING:
+    from influxdb._retry import Retry
+    from influxdb.batching import BatchWriter, Session
+    from influxdb.client import InfluxDBClient
+    from influxdb.dataframe_client import DataFrameClient
+    from influxdb.exceptions import InfluxDBClientError, InfluxDBError, InfluxDBServerError
+    from influxdb.helper import SeriesHelper
+    from influxdb.point import Point
+    from influxdb.resultset import ResultSet
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'influxdb' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))
+
+

@@ -1,0 +1,302 @@
+"""The only module that does I/O: HTTP through a :class:`requests.Session`, and UDP.
+
+Everything here is driven by :class:`~influxdb.client.InfluxDBClient`, which keeps the state
+(session, headers, credentials) in the attributes 5.3.2 users read and patch; this module
+receives that state at call time, so a test that swaps ``client._session`` or patches
+``requests.Session.request`` still sees every request.
+
+Decoding: InfluxDB >= 1.4 answers ``application/x-msgpack`` when asked (the 5.3 default
+``Accept``), else JSON.  Timestamps in msgpack come as extension type 5 (seconds, nanoseconds);
+they are turned into exactly the RFC3339Nano text the JSON answer would carry.
+"""
+
+from __future__ import annotations
+
+import gc
+import gzip as _gzip
+import json
+import logging
+import socket
+import struct
+import time
+from collections.abc import Iterator
+from typing import Any, Callable, Optional, Union
+
+import msgpack
+import requests
+import requests.adapters
+import requests.exceptions
+
+from influxdb._retry import Retry, parse_retry_after
+from influxdb._timeutil import format_rfc3339
+from influxdb.exceptions import InfluxDBInvalidPointError, error_from_response
+
+log = logging.getLogger("influxdb")
+
+MSGPACK = "application/x-msgpack"
+#: Transport failures worth another attempt (5.3.2 retried exactly these).
+RETRYABLE_EXCEPTIONS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.HTTPError,
+    requests.exceptions.Timeout,
+)
+#: Bodies above this size are decoded with the cyclic garbage collector paused: decoding
+#: allocates millions of containers, and collecting them mid-way costs as much as the decoding.
+_GC_PAUSE_BYTES = 1 << 20
+
+_EXT_TIME = struct.Struct(">QI")
+
+
+class SocketOptionsAdapter(requests.adapters.HTTPAdapter):
+    """An ``HTTPAdapter`` that hands ``socket_options`` to urllib3's connection pools.
+
+    :param socket_options: a list of ``(level, option, value)`` tuples, or ``None`` for
+        urllib3's defaults
+    """
+
+    def __init__(self, *args: Any, socket_options: Optional[list[Any]] = None, **kwargs: Any) -> None:
+        self.socket_options = socket_options
+        super().__init__(*args, **kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        if self.socket_options is not None:
+            kwargs["socket_options"] = self.socket_options
+        super().init_poolmanager(*args, **kwargs)
+
+
+def msgpack_ext_hook(code: int, data: bytes) -> Any:
+    """Decode InfluxDB's msgpack extension types.
+
+    Type 5 is a timestamp: 8 bytes of seconds and 4 of nanoseconds, big-endian.  It becomes
+    the RFC3339Nano string the JSON format gives (all nine digits kept; trailing zeros
+    trimmed as Go's ``time.RFC3339Nano`` does).
+    """
+    if code == 5 and len(data) == 12:
+        seconds, nanos = _EXT_TIME.unpack(data)
+        if seconds >= 1 << 63:  # two's complement: times before 1970
+            seconds -= 1 << 64
+        return format_rfc3339(seconds * 1_000_000_000 + nanos)
+    return msgpack.ExtType(code, data)
+
+
+def _with_gc_paused(size: int, decode: Callable[[], Any]) -> Any:
+    if size < _GC_PAUSE_BYTES or not gc.isenabled():
+        return decode()
+    gc.disable()
+    try:
+        return decode()
+    finally:
+        gc.enable()
+
+
+def decode_msgpack(content: bytes) -> Any:
+    """Decode one msgpack document (a whole, non-chunked answer)."""
+    return _with_gc_paused(
+        len(content),
+        lambda: msgpack.unpackb(content, ext_hook=msgpack_ext_hook, raw=False,
+                                strict_map_key=False),
+    )
+
+
+def decode_json(content: bytes) -> Any:
+    """Decode one JSON document."""
+    return _with_gc_paused(len(content), lambda: json.loads(content))
+
+
+def is_msgpack(response: requests.Response) -> bool:
+    content_type = response.headers.get("Content-Type", "")
+    return content_type.split(";", 1)[0].strip() == MSGPACK
+
+
+def decode_body(response: requests.Response) -> Any:
+    """The decoded body of a non-streamed answer (msgpack or JSON), ``None`` when empty."""
+    content = response.content
+    if not content:
+        return None
+    if is_msgpack(response):
+        return decode_msgpack(content)
+    return decode_json(content)
+
+
+def iter_documents(response: requests.Response, read_size: int = 1 << 16) -> Iterator[Any]:
+    """Decode a chunked answer document by document, holding at most one read in memory.
+
+    InfluxDB sends chunked JSON as one document per line, and chunked msgpack as
+    concatenated documents.  The connection is released when the iterator is exhausted,
+    closed, or garbage-collected.
+    """
+    try:
+        if is_msgpack(response):
+            unpacker = msgpack.Unpacker(ext_hook=msgpack_ext_hook, raw=False,
+                                        strict_map_key=False, max_buffer_size=0)
+            for block in response.iter_content(read_size):
+                unpacker.feed(block)
+                yield from unpacker
+        else:
+            pending = b""
+            for block in response.iter_content(read_size):
+                pending += block
+                lines = pending.split(b"\n")
+                pending = lines.pop()
+                for line in lines:
+                    if line.strip():
+                        yield json.loads(line)
+            if pending.strip():
+                yield json.loads(pending)
+    finally:
+        response.close()
+
+
+def error_body_text(response: requests.Response) -> str:
+    """An error answer's body as text; a msgpack body is re-encoded as compact JSON (5.3.2)."""
+    content = response.content
+    if content and is_msgpack(response):
+        try:
+            decoded = msgpack.unpackb(content, raw=False, strict_map_key=False)
+            return json.dumps(decoded, separators=(",", ":"))
+        except (ValueError, msgpack.UnpackException):
+            pass
+    return content.decode("utf-8", "replace") if content else ""
+
+
+def gzip_body(data: Union[bytes, str, None]) -> Optional[bytes]:
+    """Compress a request body (strings are encoded as UTF-8 first, unlike 5.3.2)."""
+    if data is None:
+        return None
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return _gzip.compress(data, compresslevel=5)
+
+
+def perform(
+    session: requests.Session,
+    *,
+    method: str,
+    url: str,
+    auth: Any,
+    params: Any,
+    data: Any,
+    stream: bool,
+    headers: dict[str, str],
+    proxies: Any,
+    verify: Any,
+    timeout: Any,
+    retry: Retry,
+    expected_response_code: int,
+    operation: str = "query",
+    also_accept: tuple[int, ...] = (),
+    sleep: Callable[[float], None] = time.sleep,
+) -> requests.Response:
+    """Send one request, retrying per ``retry``; return the answer with the expected status.
+
+    :raises InfluxDBServerError: 5xx after the last attempt
+    :raises InfluxDBClientError: (or a subclass) any other unexpected status
+    :raises requests.exceptions.RequestException: transport failure after the last attempt,
+        unwrapped, as in 5.3.2
+    """
+    started = time.monotonic()
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            response = session.request(
+                method=method, url=url, auth=auth, params=params, data=data,
+                stream=stream, headers=headers, proxies=proxies, verify=verify,
+                timeout=timeout,
+            )
+        except RETRYABLE_EXCEPTIONS as exc:
+            if not retry.has_attempts_left(attempts, started):
+                raise
+            wait = retry.get_backoff_time(attempts)
+            log.warning("%s %s failed (%s: %s); attempt %d, retrying in %.2fs", method,
+                        _redact(url), type(exc).__name__, exc, attempts, wait)
+            sleep(wait)
+            continue
+
+        status = response.status_code
+        if status == expected_response_code or status in also_accept:
+            return response
+        if retry.is_retryable_status(status) and retry.has_attempts_left(attempts, started):
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            wait = retry.get_backoff_time(attempts, retry_after)
+            log.warning("%s %s answered %d; attempt %d, retrying in %.2fs", method,
+                        _redact(url), status, attempts, wait)
+            response.close()
+            sleep(wait)
+            continue
+        text = error_body_text(response)
+        response.close()
+        raise error_from_response(text, status, operation=operation)
+
+
+def _redact(url: str) -> str:
+    # URLs built by the client never carry credentials, but a user-supplied path might.
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest.split("/", 1)[0]:
+        rest = rest.split("@", 1)[1]
+    return scheme + sep + rest
+
+
+class UDPSender:
+    """Fire-and-forget line protocol over UDP, IPv4 or IPv6.
+
+    A payload larger than one datagram is split on line boundaries; a single line that does
+    not fit is refused with :class:`~influxdb.exceptions.InfluxDBClientError` before anything
+    of the payload is sent.
+
+    :param host: the server's host name or address
+    :param port: the UDP listener's port
+    :param max_datagram: the largest datagram sent, bytes (InfluxDB reads 64 KiB at most)
+    """
+
+    def __init__(self, host: str, port: int, max_datagram: int = 64000) -> None:
+        self.host = host
+        self.port = port
+        self.max_datagram = max_datagram
+        family, address = self._resolve(host, port)
+        self.address = address
+        self.socket = socket.socket(family, socket.SOCK_DGRAM)
+
+    @staticmethod
+    def _resolve(host: str, port: int) -> tuple[int, Any]:
+        bare = host.strip("[]")
+        try:
+            infos = socket.getaddrinfo(bare, port, 0, socket.SOCK_DGRAM)
+        except socket.gaierror:
+            # Resolution may fail now and work later (DNS); keep 5.3.2's IPv4 socket and let
+            # sendto() resolve at send time.
+            return socket.AF_INET, (bare, port)
+        # Prefer IPv4, as 5.3.2 did ('localhost' resolving to ::1 first must still reach an
+        # IPv4 listener); IPv6-only names and literals get an IPv6 socket.
+        infos.sort(key=lambda info: 0 if info[0] == socket.AF_INET else 1)
+        family, _, _, _, address = infos[0]
+        return family, address
+
+    def datagrams(self, payload: bytes) -> list[bytes]:
+        """Split ``payload`` (newline-terminated lines) into datagrams."""
+        if len(payload) <= self.max_datagram:
+            return [payload]
+        out: list[bytes] = []
+        current: list[bytes] = []
+        size = 0
+        for line in payload.splitlines(keepends=True):
+            if len(line) > self.max_datagram:
+                raise InfluxDBInvalidPointError(
+                    f"a line of {len(line)} bytes does not fit in one UDP datagram "
+                    f"(max {self.max_datagram}): {line[:80]!r}..."
+                )
+            if size + len(line) > self.max_datagram:
+                out.append(b"".join(current))
+                current, size = [], 0
+            current.append(line)
+            size += len(line)
+        if current:
+            out.append(b"".join(current))
+        return out
+
+    def send(self, payload: bytes) -> None:
+        for datagram in self.datagrams(payload):
+            self.socket.sendto(datagram, self.address)
+
+    def close(self) -> None:
+        self.socket.close()

@@ -1,0 +1,411 @@
+"""The write half of :class:`~influxdb.client.InfluxDBClient`: HTTP and UDP writes.
+
+Every write path (``write``, ``write_points``, ``write_point``, the batching writer, sessions,
+``SeriesHelper``, ``DataFrameClient``) ends in :meth:`WriteMixin._write_payload`, so retries,
+error mapping and the opt-in creation of a missing database live in one place.
+
+Points are encoded (and so validated) before anything is sent: a bad point raises
+:class:`~influxdb.exceptions.InfluxDBInvalidPointError` and nothing of the call is written.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Optional
+
+from influxdb._timeutil import normalize_precision
+from influxdb.exceptions import InfluxDBDatabaseNotFoundError, InfluxDBInvalidPointError
+from influxdb.line_protocol import make_lines
+
+if TYPE_CHECKING:
+    import requests
+
+    from influxdb._retry import Retry
+    from influxdb._transport import UDPSender
+    from influxdb.batching import BatchWriter, Session
+
+__all__ = ["WriteMixin", "WriteReport"]
+
+_CONSISTENCIES = ("any", "one", "quorum", "all")
+_WRITE_CONTENT_TYPE = "application/octet-stream"
+
+
+@dataclass
+class WriteReport:
+    """What happened to each batch of a ``write_points(..., batch_size=N)`` call that failed.
+
+    Attached to the exception as ``exc.write_report``; the exception keeps its own class
+    (``requests.exceptions.ConnectionError``, :class:`~influxdb.exceptions.InfluxDBServerError`
+    ...) so existing ``except`` clauses still work.
+
+    :ivar batch_size: points per batch
+    :ivar written: indexes of the batches the server stored
+    :ivar failed: index of the batch whose write raised
+    :ivar unsent: indexes of the batches never sent (``None`` when the points came from an
+        iterator that was not read further)
+    """
+
+    batch_size: int
+    written: list[int] = field(default_factory=list)
+    failed: Optional[int] = None
+    unsent: Optional[list[int]] = None
+
+    def describe(self) -> str:
+        unsent = "unknown (iterator not read further)" if self.unsent is None else (
+            _ranges(self.unsent))
+        return (f"batches of {self.batch_size} points: written {_ranges(self.written)}; "
+                f"failed {self.failed}; never sent {unsent}")
+
+
+def _ranges(indexes: list[int]) -> str:
+    if not indexes:
+        return "none"
+    parts: list[str] = []
+    start = prev = indexes[0]
+    for i in indexes[1:] + [None]:  # type: ignore[list-item]
+        if i is not None and i == prev + 1:
+            prev = i
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if i is not None:
+            start = prev = i
+    return ", ".join(parts)
+
+
+def _batched(iterable: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(iterable)
+    while True:
+        chunk = list(itertools.islice(iterator, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def _check_consistency(consistency: Optional[str]) -> None:
+    if consistency is not None and consistency not in _CONSISTENCIES:
+        raise InfluxDBInvalidPointError(f"Invalid consistency: {consistency}")
+
+
+class WriteMixin:
+    """Write methods; mixed into :class:`~influxdb.client.InfluxDBClient`."""
+
+    # Provided by InfluxDBClient.
+    _database: Optional[str]
+    _headers: dict[str, str]
+    _default_tags: dict[str, Any]
+    _default_time_precision: Optional[str]
+    _default_retention_policy: Optional[str]
+    _create_database_if_missing: bool
+    _udp: Optional[UDPSender]
+    _use_udp: bool
+    _retry_policy: Retry
+
+    if TYPE_CHECKING:
+        def _request(self, url: str, method: str = ..., params: Any = ..., data: Any = ...,
+                     stream: bool = ..., expected_response_code: int = ...,
+                     headers: Optional[dict[str, str]] = ..., *, operation: str = ...,
+                     retry: Optional[Retry] = ..., compress: bool = ...,
+                     also_accept: tuple[int, ...] = ...) -> requests.Response: ...
+
+        def create_database(self, dbname: str) -> None: ...
+
+    # -- encoding ------------------------------------------------------------------------
+    def _encode_points(
+        self,
+        points: Any,
+        *,
+        tags: Optional[dict[str, Any]] = None,
+        time_precision: Optional[str] = None,
+        protocol: str = "json",
+    ) -> bytes:
+        """Encode what ``write_points`` accepts into a line-protocol body.
+
+        ``protocol='json'``: dicts, :class:`~influxdb.point.Point` objects and line strings,
+        mixed freely; the client's default tags and ``tags`` are merged under each point's own.
+        ``protocol='line'``: a string or a sequence of line strings (``tags`` ignored, 5.3.2).
+
+        :raises InfluxDBInvalidPointError: naming the point and field, before anything is sent
+        """
+        if protocol == "line":
+            if isinstance(points, (str, bytes)):
+                points = [points]
+            lines = [p.decode("utf-8") if isinstance(p, bytes) else p for p in points]
+            for index, line in enumerate(lines):
+                if not isinstance(line, str):
+                    raise InfluxDBInvalidPointError(
+                        f"point {index}: protocol='line' expects strings, got "
+                        f"{type(line).__name__}")
+            if not lines:
+                return b""
+            return ("\n".join(lines) + "\n").encode("utf-8")
+        if protocol != "json":
+            raise InfluxDBInvalidPointError(
+                f"Invalid protocol {protocol!r}: use 'json' (points as dicts) or 'line'")
+        if not _is_sequence(points):
+            if isinstance(points, dict):
+                raise InfluxDBInvalidPointError(
+                    "points must be a list of points, got a single dict; wrap it in a list")
+            points = list(points)
+        if not points:
+            return b""
+        merged_tags = self._merged_tags(tags)
+        if not any(isinstance(p, (str, bytes)) for p in points):
+            return make_lines({"points": points, "tags": merged_tags},
+                              time_precision).encode("utf-8")
+        # Mixed dicts/Points and ready-made lines: keep their order.
+        parts: list[str] = []
+        for is_line, group in itertools.groupby(points, key=lambda p: isinstance(p, (str, bytes))):
+            items = list(group)
+            if is_line:
+                for line in items:
+                    text = line.decode("utf-8") if isinstance(line, bytes) else line
+                    parts.append(text if text.endswith("\n") else text + "\n")
+            else:
+                parts.append(make_lines({"points": items, "tags": merged_tags}, time_precision))
+        return "".join(parts).encode("utf-8")
+
+    def _merged_tags(self, tags: Optional[dict[str, Any]]) -> dict[str, Any]:
+        if not self._default_tags:
+            return tags or {}
+        merged = dict(self._default_tags)
+        if tags:
+            merged.update(tags)
+        return merged
+
+    # -- sending -------------------------------------------------------------------------
+    def _write_payload(
+        self,
+        body: bytes,
+        *,
+        database: Optional[str] = None,
+        retention_policy: Optional[str] = None,
+        precision: Optional[str] = None,
+        consistency: Optional[str] = None,
+        retry: Optional[Retry] = None,
+    ) -> None:
+        """POST one line-protocol body to ``/write`` (with the client's retry policy).
+
+        :raises InfluxDBClientError: (a subclass) the server refused the write
+        :raises InfluxDBServerError: 5xx once retries are spent
+        :raises requests.exceptions.RequestException: transport failure once retries are spent
+        """
+        db = database or self._database
+        params: dict[str, Any] = {}
+        if db is not None:
+            params["db"] = db
+        if consistency is not None:
+            params["consistency"] = consistency
+        if precision is not None:
+            params["precision"] = precision
+        if retention_policy is not None:
+            params["rp"] = retention_policy
+        headers = dict(self._headers)
+        headers["Content-Type"] = _WRITE_CONTENT_TYPE
+        try:
+            self._request("write", "POST", params, data=body, expected_response_code=204,
+                          headers=headers, operation="write", retry=retry)
+        except InfluxDBDatabaseNotFoundError:
+            if not self._create_database_if_missing or db is None:
+                raise
+            self.create_database(db)
+            self._request("write", "POST", params, data=body, expected_response_code=204,
+                          headers=headers, operation="write", retry=retry)
+
+    def write(
+        self,
+        data: Any,
+        params: Optional[dict[str, Any]] = None,
+        expected_response_code: int = 204,
+        protocol: str = "json",
+    ) -> bool:
+        """Write data as it is given: the low-level call under :meth:`write_points`.
+
+        :param data: ``protocol='json'``: an envelope ``{'points': [...], 'tags': {...}}``;
+            ``'line'``: a line string or a list of them; anything else is sent unchanged
+        :param params: query-string parameters (``db``, ``precision``, ``rp``...)
+        :param expected_response_code: the status that means success
+        :param protocol: ``'json'`` or ``'line'``
+        :returns: ``True``
+        """
+        headers = dict(self._headers)
+        headers["Content-Type"] = _WRITE_CONTENT_TYPE
+        precision = params.get("precision") if params else None
+        if protocol == "json":
+            data = make_lines(data, precision).encode("utf-8")
+        elif protocol == "line":
+            if isinstance(data, str):
+                data = [data]
+            data = ("\n".join(data) + "\n").encode("utf-8")
+        self._request("write", "POST", params, data=data,
+                      expected_response_code=expected_response_code, headers=headers,
+                      operation="write")
+        return True
+
+    def write_points(
+        self,
+        points: Any,
+        time_precision: Optional[str] = None,
+        database: Optional[str] = None,
+        retention_policy: Optional[str] = None,
+        tags: Optional[dict[str, Any]] = None,
+        batch_size: Optional[int] = None,
+        protocol: str = "json",
+        consistency: Optional[str] = None,
+    ) -> bool:
+        """Write points.
+
+        :param points: dicts ``{'measurement', 'tags', 'fields', 'time'}``,
+            :class:`~influxdb.point.Point` objects or line strings (``protocol='json'``), or line
+            strings (``protocol='line'``); any iterable
+        :param time_precision: ``'n'``/``'ns'``, ``'u'``, ``'ms'``, ``'s'``, ``'m'`` or ``'h'``:
+            the unit of integer times, and the precision datetimes are written at (floored)
+        :param database: target database (default: the client's)
+        :param retention_policy: target retention policy (default: the database's)
+        :param tags: tags added to every point (a point's own tags win)
+        :param batch_size: send in requests of this many points; on failure the exception
+            carries ``write_report`` telling which batches were written
+        :param protocol: ``'json'`` or ``'line'``
+        :param consistency: ``'any'``, ``'one'``, ``'quorum'`` or ``'all'`` (clusters)
+        :returns: ``True`` once every point was accepted
+        :raises InfluxDBInvalidPointError: a point that cannot be written (also a
+            ``ValueError``), before anything is sent
+        """
+        if time_precision is None:
+            time_precision = self._default_time_precision
+        precision = normalize_precision(time_precision)
+        _check_consistency(consistency)
+        if retention_policy is None:
+            retention_policy = self._default_retention_policy
+
+        def encode(chunk: Any) -> bytes:
+            return self._encode_points(chunk, tags=tags, time_precision=precision,
+                                       protocol=protocol)
+
+        if self._use_udp:
+            self._send_udp_batches(points, batch_size, encode)
+            return True
+
+        def send(body: bytes) -> None:
+            self._write_payload(body, database=database, retention_policy=retention_policy,
+                                precision=precision, consistency=consistency)
+
+        if not batch_size or batch_size <= 0:
+            body = encode(points)
+            if body:
+                send(body)
+            return True
+        if protocol == "line" and isinstance(points, (str, bytes)):
+            points = [points]
+        if _is_sequence(points):
+            # Encode every batch first: a bad point anywhere means nothing is written.
+            bodies: Iterable[bytes] = [encode(points[i:i + batch_size])
+                                       for i in range(0, len(points), batch_size)]
+            total: Optional[int] = len(bodies)  # type: ignore[arg-type]
+        else:
+            bodies = (encode(chunk) for chunk in _batched(points, batch_size))
+            total = None
+        report = WriteReport(batch_size)
+        index = 0
+        try:
+            for index, body in enumerate(bodies):
+                report.failed = index
+                send(body)
+                report.written.append(index)
+                report.failed = None
+        except Exception as exc:
+            if total is not None:
+                report.unsent = list(range(index + 1, total))
+            if report.failed is None:  # the encoder of a lazily read batch raised
+                report.failed = index + 1 if report.written else 0
+            exc.write_report = report  # type: ignore[attr-defined]
+            if hasattr(exc, "add_note"):
+                exc.add_note(report.describe())
+            raise
+        return True
+
+    def write_point(
+        self,
+        measurement: str,
+        fields: dict[str, Any],
+        tags: Optional[dict[str, Any]] = None,
+        time: Any = None,
+        *,
+        database: Optional[str] = None,
+        retention_policy: Optional[str] = None,
+        time_precision: Optional[str] = None,
+    ) -> bool:
+        """Write one point.
+
+        :param measurement: the measurement
+        :param fields: field names and values
+        :param tags: tag names and values
+        :param time: a datetime, RFC3339 string, or integer in ``time_precision``; ``None``
+            lets the server stamp it
+        :returns: ``True``
+        """
+        point: dict[str, Any] = {"measurement": measurement, "fields": fields}
+        if tags:
+            point["tags"] = tags
+        if time is not None:
+            point["time"] = time
+        return self.write_points([point], time_precision=time_precision, database=database,
+                                 retention_policy=retention_policy)
+
+    # -- UDP -----------------------------------------------------------------------------
+    def _send_udp_batches(self, points: Any, batch_size: Optional[int],
+                          encode: Any) -> None:
+        if batch_size and batch_size > 0:
+            bodies = [encode(chunk) for chunk in _batched(points, batch_size)]
+        else:
+            bodies = [encode(points)]
+        for body in bodies:
+            if body:
+                self._udp_send(body)
+
+    def _udp_send(self, body: bytes) -> None:
+        if self._udp is None:
+            raise AttributeError("this client was not created with use_udp=True")
+        self._udp.send(body)
+
+    def send_packet(self, packet: Any, protocol: str = "json",
+                    time_precision: Optional[str] = None) -> None:
+        """Send points to the UDP listener (fire and forget).
+
+        :param packet: ``protocol='json'``: an envelope ``{'points': [...], 'tags': {...}}``;
+            ``'line'``: a line string or a list of them
+        :param protocol: ``'json'`` or ``'line'``
+        :param time_precision: precision of the times (the listener's own precision setting
+            decides how the server reads them)
+        :raises InfluxDBInvalidPointError: bad points, an unknown protocol, or a line too long
+            for one datagram (payloads longer than a datagram are split on line boundaries)
+        """
+        precision = normalize_precision(time_precision)
+        if protocol == "json":
+            body = make_lines(packet, precision).encode("utf-8")
+        elif protocol == "line":
+            if isinstance(packet, str):
+                packet = [packet]
+            body = ("\n".join(packet) + "\n").encode("utf-8")
+        else:
+            raise InfluxDBInvalidPointError(
+                f"Invalid protocol {protocol!r}: use 'json' or 'line'")
+        self._udp_send(body)
+
+    # -- batching ------------------------------------------------------------------------
+    def batch_writer(self, **kwargs: Any) -> BatchWriter:
+        """A background :class:`~influxdb.batching.BatchWriter` writing through this client."""
+        from influxdb.batching import BatchWriter
+
+        return BatchWriter(self, **kwargs)  # type: ignore[arg-type]
+
+    def session(self, **kwargs: Any) -> Session:
+        """A write :class:`~influxdb.batching.Session` (commits on leaving a ``with`` block)."""
+        from influxdb.batching import Session
+
+        return Session(self, **kwargs)  # type: ignore[arg-type]
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))

@@ -1,0 +1,517 @@
+"""``InfluxDBClient``: the InfluxDB 1.x HTTP (and UDP) client.
+
+Each method is a thin composition: a statement builder (:mod:`influxdb._influxql`) or the
+line-protocol encoder (:mod:`influxdb.line_protocol`), then the transport
+(:mod:`influxdb._transport`), then :class:`~influxdb.resultset.ResultSet` or an exception from
+:mod:`influxdb.exceptions`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any, Optional, TypeVar, Union
+from urllib.parse import urlencode
+
+import requests
+
+from influxdb import _transport
+from influxdb._admin import AdminMixin
+from influxdb._dsn import parse_dsn as _parse_dsn
+from influxdb._dsn import parse_netloc as _parse_netloc
+from influxdb._influxql import classify
+from influxdb._retry import Retry
+from influxdb._timeutil import normalize_precision
+from influxdb._transport import SocketOptionsAdapter as _SocketOptionsAdapter
+from influxdb._transport import msgpack_ext_hook as _msgpack_parse_hook
+from influxdb._writing import WriteMixin
+from influxdb.exceptions import InfluxDBClientError
+from influxdb.resultset import ResultSet
+
+__all__ = ["InfluxDBClient"]
+
+# Kept importable from here: 5.3.2 users and tests reach for them by these names.
+_KEEP = (_parse_dsn, _parse_netloc, _SocketOptionsAdapter, _msgpack_parse_hook)
+
+log = logging.getLogger("influxdb")
+
+#: A ``q`` longer than this (URL-encoded) travels in the POST body, not the URL: proxies and
+#: servers refuse long URLs (414/431), as influxdb-python issue #595 reports.
+MAX_QUERY_IN_URL = 4096
+_EPOCHS = {"h": "h", "m": "m", "s": "s", "ms": "ms", "u": "u", "us": "u", "n": "ns", "ns": "ns"}
+
+ClientT = TypeVar("ClientT", bound="InfluxDBClient")
+
+
+class InfluxDBClient(WriteMixin, AdminMixin):
+    """A client for the InfluxDB 1.x HTTP API (and its UDP listener).
+
+    It connects lazily: nothing is sent until a method needs the server; only ``use_udp``
+    opens a socket at once.  One client may be shared by several threads for reads and
+    writes; :meth:`switch_database` and :meth:`switch_user` change shared state.
+
+    :param host: host name or address (IPv6 literals are bracketed in URLs)
+    :param port: HTTP port
+    :param username: user for Basic auth (``None``: send no credentials)
+    :param password: its password
+    :param database: default database
+    :param ssl: use HTTPS
+    :param verify_ssl: ``True``, ``False`` or a CA bundle path; ``False`` by default, as in
+        5.3.2 (see the security page)
+    :param timeout: seconds, or ``(connect, read)``; ``None`` waits forever
+    :param retries: attempts in all (``0`` = until success), or a :class:`~influxdb._retry.Retry`
+    :param use_udp: write through the UDP listener
+    :param udp_port: the UDP listener's port
+    :param proxies: ``requests`` proxies mapping
+    :param pool_size: connections kept per host
+    :param path: URL prefix (``'influx'`` -> ``http://host:port/influx``)
+    :param cert: client certificate path, or ``(cert, key)``; needs ``ssl=True``
+    :param gzip: compress request bodies and ask for compressed answers
+    :param session: a ``requests.Session`` to use (the client mounts its adapter on it)
+    :param headers: extra HTTP headers (copied, never modified)
+    :param socket_options: socket options for new connections
+    :param token: send ``Authorization: Token <token>`` instead of Basic auth (InfluxDB 1.8+
+        and 2.x v1-compatibility endpoints)
+    :param default_time_precision: precision used when ``write_points`` is given none
+    :param default_retention_policy: retention policy used when a write names none
+    :param default_tags: tags added to every point written (a point's own tags win)
+    :param create_database_if_missing: on a write refused with "database not found", create
+        the database and send the write again (once)
+
+    Usage::
+
+        client = InfluxDBClient('localhost', 8086, 'root', 'root', 'example')
+        client.write_points([{'measurement': 'cpu', 'fields': {'value': 0.64}}])
+        result = client.query('SELECT value FROM cpu')
+    """
+
+    def __init__(
+        self,
+        host: str = "localhost",
+        port: Union[int, str] = 8086,
+        username: Optional[str] = "root",
+        password: Optional[str] = "root",
+        database: Optional[str] = None,
+        ssl: bool = False,
+        verify_ssl: Union[bool, str] = False,
+        timeout: Any = None,
+        retries: Union[int, Retry] = 3,
+        use_udp: bool = False,
+        udp_port: Union[int, str] = 4444,
+        proxies: Optional[dict[str, str]] = None,
+        pool_size: int = 10,
+        path: Optional[str] = "",
+        cert: Union[str, tuple[str, str], None] = None,
+        gzip: bool = False,
+        session: Optional[requests.Session] = None,
+        headers: Optional[dict[str, str]] = None,
+        socket_options: Optional[list[Any]] = None,
+        *,
+        token: Optional[str] = None,
+        default_time_precision: Optional[str] = None,
+        default_retention_policy: Optional[str] = None,
+        default_tags: Optional[dict[str, Any]] = None,
+        create_database_if_missing: bool = False,
+    ) -> None:
+        self.__host = host
+        self.__port = int(port)
+        self._username = username
+        self._password = password
+        self._database = database
+        self._timeout = timeout
+        self._retries = retries
+        self._retry_policy = Retry.from_int(retries)
+        self._verify_ssl = verify_ssl
+        self.__use_udp = use_udp
+        self.__udp_port = int(udp_port)
+        self._gzip = gzip
+
+        if not session:
+            session = requests.Session()
+        self._session = session
+        adapter = _SocketOptionsAdapter(
+            pool_connections=int(pool_size),
+            pool_maxsize=int(pool_size),
+            socket_options=socket_options,
+        )
+        self._scheme = "https" if ssl is True else "http"
+        self._session.mount(f"{self._scheme}://", adapter)
+
+        if cert:
+            if not ssl:
+                raise ValueError("Client certificate provided but ssl is disabled.")
+            self._session.cert = cert
+
+        if path == "" or path is None:
+            self.__path = ""
+        elif path.startswith("/"):
+            self.__path = path
+        else:
+            self.__path = "/" + path
+
+        url_host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        self.__baseurl = f"{self._scheme}://{url_host}:{self.__port}{self.__path}"
+
+        self._proxies = proxies if proxies is not None else {}
+        self._headers: dict[str, str] = dict(headers) if headers else {}
+        self._headers.setdefault("Content-Type", "application/json")
+        self._headers.setdefault("Accept", "application/x-msgpack")
+        if token is not None:
+            self._headers["Authorization"] = f"Token {token}"
+
+        self._default_time_precision = normalize_precision(default_time_precision)
+        self._default_retention_policy = default_retention_policy
+        self._default_tags = dict(default_tags) if default_tags else {}
+        self._create_database_if_missing = create_database_if_missing
+
+        self._udp: Optional[_transport.UDPSender] = None
+        if use_udp:
+            self._udp = _transport.UDPSender(host, self.__udp_port)
+            self.udp_socket = self._udp.socket
+
+    # -- read-only views kept from 5.3.2 -------------------------------------------------
+    @property
+    def _baseurl(self) -> str:
+        return self.__baseurl
+
+    @property
+    def _host(self) -> str:
+        return self.__host
+
+    @property
+    def _port(self) -> int:
+        return self.__port
+
+    @property
+    def _path(self) -> str:
+        return self.__path
+
+    @property
+    def _udp_port(self) -> int:
+        return self.__udp_port
+
+    @property
+    def _use_udp(self) -> bool:
+        return self.__use_udp
+
+    def __repr__(self) -> str:
+        # Never the password or token.
+        return (f"{type(self).__name__}(url={self.__baseurl!r}, database={self._database!r}, "
+                f"username={self._username!r})")
+
+    # -- construction --------------------------------------------------------------------
+    @classmethod
+    def from_dsn(cls: type[ClientT], dsn: str, **kwargs: Any) -> ClientT:
+        """Build a client from a DSN; keyword arguments override what the DSN says.
+
+        ``influxdb://user:pass@host:8086/db``, ``https+influxdb://...`` (TLS),
+        ``udp+influxdb://...`` (writes over UDP; the UDP port comes from ``udp_port=``).
+        Credentials are percent-decoded (``p%40ss`` is ``p@ss``).
+
+        :param dsn: the data source name
+        :returns: an instance of the class it is called on
+        :raises ValueError: on an unknown scheme or modifier
+        """
+        init_args = _parse_dsn(dsn)
+        host, port = init_args.pop("host"), init_args.pop("port")
+        init_args.update(kwargs)
+        return cls(host, port, **init_args)
+
+    @classmethod
+    def from_env(cls: type[ClientT], prefix: str = "INFLUXDB_",
+                 environ: Optional[dict[str, str]] = None, **overrides: Any) -> ClientT:
+        """Build a client from environment variables (``INFLUXDB_HOST``, ``INFLUXDB_URL``...).
+
+        The variables are listed on the configuration page of the docs.
+
+        :param prefix: the variables' common prefix
+        :param environ: a mapping to read instead of ``os.environ``
+        :param overrides: constructor arguments that win over the environment
+        :raises ValueError: naming the variable whose value is wrong
+        """
+        from influxdb._config import kwargs_from_env
+
+        kwargs = kwargs_from_env(environ, prefix)
+        kwargs.update(overrides)
+        return cls._from_kwargs(kwargs)
+
+    @classmethod
+    def from_config_file(cls: type[ClientT], path: str, section: str = "influxdb",
+                         **overrides: Any) -> ClientT:
+        """Build a client from an INI or TOML file (keys are constructor parameter names).
+
+        :param path: the file; ``.toml`` is read as TOML, anything else as INI
+        :param section: the section (table) to read
+        :param overrides: constructor arguments that win over the file
+        :raises ValueError: naming the key whose value is wrong
+        """
+        from influxdb._config import kwargs_from_file
+
+        kwargs = kwargs_from_file(path, section)
+        kwargs.update(overrides)
+        return cls._from_kwargs(kwargs)
+
+    @classmethod
+    def _from_kwargs(cls: type[ClientT], kwargs: dict[str, Any]) -> ClientT:
+        dsn = kwargs.pop("dsn", None) or kwargs.pop("url", None)
+        if dsn:
+            return cls.from_dsn(dsn, **kwargs)
+        return cls(**kwargs)
+
+    # -- state ---------------------------------------------------------------------------
+    def switch_database(self, database: Optional[str]) -> None:
+        """Use ``database`` from now on for calls that do not name one."""
+        self._database = database
+
+    def switch_user(self, username: Optional[str], password: Optional[str]) -> None:
+        """Use these credentials from now on."""
+        self._username = username
+        self._password = password
+
+    def close(self) -> None:
+        """Release pooled connections (and the UDP socket, unlike 5.3.2)."""
+        if isinstance(self._session, requests.Session):
+            self._session.close()
+        if self._udp is not None:
+            self._udp.close()
+
+    def __enter__(self: ClientT) -> ClientT:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- HTTP ----------------------------------------------------------------------------
+    def _auth(self, headers: dict[str, str]) -> Any:
+        if any(key.lower() == "authorization" for key in headers):
+            return None
+        if self._username is None or self._password is None:
+            return None
+        # Encoded here so that non-Latin-1 credentials work (requests encodes str as Latin-1).
+        return (self._username.encode("utf-8"), self._password.encode("utf-8"))
+
+    def request(
+        self,
+        url: str,
+        method: str = "GET",
+        params: Optional[dict[str, Any]] = None,
+        data: Any = None,
+        stream: bool = False,
+        expected_response_code: int = 200,
+        headers: Optional[dict[str, str]] = None,
+    ) -> requests.Response:
+        """Send an HTTP request to ``<base url>/<url>``, with retries.
+
+        :param url: path below the base URL (``'query'``, ``'write'``, ``'ping'``)
+        :param method: HTTP verb
+        :param params: query-string parameters
+        :param data: body; a dict or list is sent as JSON
+        :param stream: do not read the body before returning
+        :param expected_response_code: the status that means success
+        :param headers: headers instead of the client's (copied, never modified)
+        :returns: the ``requests.Response``; for a msgpack answer, ``response._msgpack``
+            holds the decoded body
+        :raises InfluxDBServerError: 5xx once retries are spent
+        :raises InfluxDBClientError: any other unexpected status
+        :raises requests.exceptions.RequestException: transport failures once retries are
+            spent
+        """
+        return self._request(url, method, params, data, stream, expected_response_code,
+                             headers)
+
+    def _request(
+        self,
+        url: str,
+        method: str = "GET",
+        params: Optional[dict[str, Any]] = None,
+        data: Any = None,
+        stream: bool = False,
+        expected_response_code: int = 200,
+        headers: Optional[dict[str, str]] = None,
+        *,
+        operation: str = "query",
+        retry: Optional[Retry] = None,
+        compress: bool = True,
+        also_accept: tuple[int, ...] = (),
+    ) -> requests.Response:
+        full_url = f"{self._baseurl}/{url}"
+        send_headers = dict(self._headers if headers is None else headers)
+        if isinstance(data, (dict, list)):
+            data = json.dumps(data)
+        if self._gzip and compress:
+            send_headers["Accept-Encoding"] = "gzip"
+            if data is not None:
+                send_headers["Content-Encoding"] = "gzip"
+                data = _transport.gzip_body(data)
+        response = _transport.perform(
+            self._session,
+            method=method,
+            url=full_url,
+            auth=self._auth(send_headers),
+            params=params,
+            data=data,
+            stream=stream,
+            headers=send_headers,
+            proxies=self._proxies,
+            verify=self._verify_ssl,
+            timeout=self._timeout,
+            retry=retry if retry is not None else self._retry_policy,
+            expected_response_code=expected_response_code,
+            operation=operation,
+            also_accept=also_accept,
+        )
+        msgpack_body = None
+        if not stream and _transport.is_msgpack(response) and response.content:
+            msgpack_body = _transport.decode_msgpack(response.content)
+        response._msgpack = msgpack_body  # type: ignore[attr-defined]
+        return response
+
+    def ping(self) -> Optional[str]:
+        """Check the server; return its version (``X-Influxdb-Version``).
+
+        Unlike 5.3.2, a proxy answering 200 instead of 204, or dropping the version header,
+        is not an error (the version is then ``None``).
+
+        :raises InfluxDBClientError: on any other status
+        """
+        response = self._request("ping", "GET", expected_response_code=204, also_accept=(200,))
+        return response.headers.get("X-Influxdb-Version")
+
+    # -- queries -------------------------------------------------------------------------
+    def _prepare_query(
+        self,
+        query: str,
+        params: Optional[dict[str, Any]],
+        bind_params: Optional[dict[str, Any]],
+        epoch: Optional[str],
+        database: Optional[str],
+        chunked: bool,
+        chunk_size: int,
+        method: str,
+    ) -> tuple[str, dict[str, Any], Optional[str], Optional[dict[str, str]]]:
+        if not isinstance(query, str):
+            raise TypeError(f"query must be a str, got {type(query).__name__}")
+        query_params: dict[str, Any] = dict(params) if params else {}
+        if bind_params:
+            merged = json.loads(query_params.get("params", "{}"))
+            merged.update(bind_params)
+            query_params["params"] = json.dumps(merged)
+        db = database or self._database
+        if db is not None:
+            query_params["db"] = db
+        if epoch is not None:
+            if epoch not in _EPOCHS:
+                raise ValueError(
+                    f"Invalid epoch {epoch!r}: use 'h', 'm', 's', 'ms', 'u' or 'ns'")
+            query_params["epoch"] = _EPOCHS[epoch]
+        if chunked:
+            query_params["chunked"] = "true"
+            if chunk_size > 0:
+                query_params["chunk_size"] = chunk_size
+
+        info = classify(query)
+        if info.changes_state:
+            method = "POST"
+        body: Optional[str] = None
+        headers: Optional[dict[str, str]] = None
+        if info.carries_secret or len(urlencode({"q": query})) > MAX_QUERY_IN_URL:
+            # Passwords never in a URL (access logs); long statements do not fit one.
+            method = "POST"
+            body = urlencode({"q": query})
+            headers = dict(self._headers)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        else:
+            query_params["q"] = query
+        return method, query_params, body, headers
+
+    def _query_raw(
+        self,
+        query: str,
+        *,
+        params: Optional[dict[str, Any]] = None,
+        bind_params: Optional[dict[str, Any]] = None,
+        epoch: Optional[str] = None,
+        expected_response_code: int = 200,
+        database: Optional[str] = None,
+        chunked: bool = False,
+        chunk_size: int = 0,
+        method: str = "GET",
+    ) -> Iterator[dict[str, Any]]:
+        """Send a query; yield each decoded ``results`` entry, or each decoded document (a
+        ``{'results': [...]}`` dict per chunk) when ``chunked``."""
+        method, query_params, body, headers = self._prepare_query(
+            query, params, bind_params, epoch, database, chunked, chunk_size, method)
+        response = self._request("query", method, query_params, data=body, stream=chunked,
+                                 expected_response_code=expected_response_code,
+                                 headers=headers, compress=body is None)
+        if chunked:
+            return _transport.iter_documents(response)
+        data = response._msgpack  # type: ignore[attr-defined]
+        if not data:
+            data = _transport.decode_json(response.content) if response.content else {}
+        return iter(data.get("results", []))
+
+    def query(
+        self,
+        query: str,
+        params: Optional[dict[str, Any]] = None,
+        bind_params: Optional[dict[str, Any]] = None,
+        epoch: Optional[str] = None,
+        expected_response_code: int = 200,
+        database: Optional[str] = None,
+        raise_errors: bool = True,
+        chunked: bool = False,
+        chunk_size: int = 0,
+        method: str = "GET",
+    ) -> Any:
+        """Run one or more InfluxQL statements.
+
+        :param query: the statement(s), separated by ``;``
+        :param params: extra query-string parameters (copied, never modified)
+        :param bind_params: values for ``$name`` placeholders, sent apart from the statement
+            so they are never interpreted as InfluxQL
+        :param epoch: return times as integers in this unit (``'h'``, ``'m'``, ``'s'``,
+            ``'ms'``, ``'u'``, ``'ns'``) instead of RFC3339 strings
+        :param expected_response_code: the status that means success
+        :param database: the database (default: the client's)
+        :param raise_errors: raise on a statement error instead of returning it in
+            :attr:`ResultSet.error`
+        :param chunked: stream the answer; returns a generator of :class:`ResultSet`, one per
+            chunk, holding one chunk in memory at a time
+        :param chunk_size: points per chunk asked of the server (``0``: its default)
+        :param method: ``'GET'`` or ``'POST'``; statements that change state always go by POST
+        :returns: a :class:`ResultSet` for one statement, a list of them for several, ``[]``
+            for none; a generator when ``chunked``
+        :raises InfluxDBClientError: (a subclass) a refused statement or request
+        """
+        results = self._query_raw(
+            query, params=params, bind_params=bind_params, epoch=epoch,
+            expected_response_code=expected_response_code, database=database,
+            chunked=chunked, chunk_size=chunk_size, method=method)
+        if chunked:
+            return self._chunked_resultsets(results, raise_errors)  # type: ignore[arg-type]
+        result_sets = [ResultSet(result, raise_errors=raise_errors) for result in results]
+        if len(result_sets) == 1:
+            return result_sets[0]
+        return result_sets
+
+    @staticmethod
+    def _chunked_resultsets(documents: Iterator[dict[str, Any]],
+                            raise_errors: bool) -> Iterator[ResultSet]:
+        # One ResultSet per chunk, as 5.3.x: the series of every statement in the chunk are
+        # put together.  Unlike 5.3.2, a statement error in a chunk raises (when
+        # raise_errors) or stays readable in ResultSet.error, instead of being dropped.
+        for document in documents:
+            results = document.get("results", [])
+            merged: dict[str, Any] = {}
+            for result in results:
+                for key, value in result.items():
+                    if isinstance(value, list):
+                        merged.setdefault(key, []).extend(value)
+                    else:
+                        merged.setdefault(key, value)
+            if "error" in document and "error" not in merged:
+                merged["error"] = document["error"]
+            yield ResultSet(merged, raise_errors=raise_errors)
+
