@@ -1,0 +1,516 @@
+"""InfluxQL text: quoting, one builder per statement, and statement classification.
+
+Pure code, no I/O.  Every statement the client sends on the caller's behalf is built here
+from typed pieces (STYLE.md habit 2): identifiers go through :func:`quote_ident`, strings
+through :func:`quote_literal`, durations and other raw tokens are validated against the
+InfluxQL grammar before they are placed in the text, so bad input raises here, before
+anything is sent.
+
+For ordinary input every builder returns exactly the string influxdb-python 5.3.2 sent
+(api-5.3.2.md section 4.5); the differences (quoting in ``SHOW SERIES``, validation) are
+listed on the migration page.
+
+The quoting rules are those of the InfluxDB 1.x InfluxQL scanner (``influxql/scanner.go``,
+``ScanString``), checked against influxd 1.6.7: inside ``"..."`` and ``'...'`` the only
+escapes are ``\\n``, ``\\\\``, ``\\"`` and ``\\'``; a raw newline ends the token with an
+error; the reader turns a carriage return (alone or in ``\\r\\n``) into a newline and reads
+NUL as end of input.  So ``\\r`` and ``\\x00`` cannot be written in a quoted token at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Optional, Union
+
+__all__ = [
+    "QueryInfo",
+    "alter_retention_policy",
+    "classify",
+    "create_continuous_query",
+    "create_database",
+    "create_retention_policy",
+    "create_user",
+    "drop_continuous_query",
+    "drop_database",
+    "drop_measurement",
+    "drop_retention_policy",
+    "drop_series",
+    "drop_user",
+    "grant_admin",
+    "grant_privilege",
+    "quote_ident",
+    "quote_literal",
+    "revoke_admin",
+    "revoke_privilege",
+    "set_password",
+    "show_continuous_queries",
+    "show_databases",
+    "show_grants",
+    "show_measurements",
+    "show_retention_policies",
+    "show_series",
+    "show_users",
+]
+
+TagValue = Union[str, int, float]
+
+# Characters no InfluxQL quoted token can carry (see the module docstring), plus lone
+# surrogates, which cannot be encoded as UTF-8 for the request at all.
+_UNQUOTABLE = re.compile("[\r\x00\ud800-\udfff]")
+_UNQUOTABLE_NAMES = {"\r": "a carriage return", "\x00": "a NUL character"}
+
+
+def _check_quotable(value: object, param: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{param} must be a str, not {type(value).__name__}")
+    bad = _UNQUOTABLE.search(value)
+    if bad is not None:
+        # Never echo the value: it may be a password.
+        what = _UNQUOTABLE_NAMES.get(bad.group(), "a lone surrogate (not valid UTF-8)")
+        raise ValueError(f"{param} contains {what}, which InfluxQL cannot represent")
+    return value
+
+
+def _quote_ident(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def quote_ident(value: str, *, param: str = "value") -> str:
+    """Quote an identifier (database, measurement, tag key, user...) for InfluxQL.
+
+    What the server un-quotes is exactly ``value``.
+
+    :param value: the identifier
+    :param param: the caller's parameter name, used in error messages
+    :returns: ``"..."`` with ``\\``, ``"`` and newline escaped
+    :raises TypeError: if ``value`` is not a str
+    :raises ValueError: if ``value`` holds ``\\r``, NUL or a lone surrogate
+    """
+    return _quote_ident(_check_quotable(value, param))
+
+
+def quote_literal(value: str, *, param: str = "value") -> str:
+    """Quote a string literal (password, tag value...) for InfluxQL.
+
+    Unlike 5.3.2, a newline is escaped as ``\\n``: the server rejects a raw one.
+
+    :param value: the string
+    :param param: the caller's parameter name, used in error messages
+    :returns: ``'...'`` with ``\\``, ``'`` and newline escaped
+    :raises TypeError: if ``value`` is not a str
+    :raises ValueError: if ``value`` holds ``\\r``, NUL or a lone surrogate
+    """
+    text = _check_quotable(value, param)
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
+
+
+def _name(value: object, param: str) -> str:
+    """A required, non-empty identifier, quoted."""
+    if value is None:
+        raise ValueError(f"{param} is required, got None")
+    if isinstance(value, str) and not value:
+        raise ValueError(f"{param} must not be empty")
+    return _quote_ident(_check_quotable(value, param))
+
+
+# Duration literals: influxql scanner (digits then letters -> DURATIONVAL) and
+# ParseDuration (units ns, u, µ, ms, s, m, h, d, w; several terms may follow each other,
+# e.g. 1h30m).  Units are case-sensitive; INF is a keyword (any case) where allowed.
+_DURATION_TERM = re.compile("([0-9]+)(ns|ms|u|\u00b5|s|m|h|d|w)")
+_DURATION = re.compile("(?:[0-9]+(?:ns|ms|u|\u00b5|s|m|h|d|w))+")
+_UNIT_NS = {
+    "ns": 1, "u": 10**3, "\u00b5": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
+    "h": 3600 * 10**9, "d": 86400 * 10**9, "w": 7 * 86400 * 10**9,
+}
+_MAX_NS = 2**63 - 1  # time.Duration is an int64 of nanoseconds
+
+
+def _duration(value: object, param: str, *, allow_inf: bool) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{param} must be a str such as '1h30m', not {type(value).__name__}")
+    if allow_inf and value.upper() == "INF":
+        return value
+    if _DURATION.fullmatch(value) is None:
+        accepted = "'INF' or " if allow_inf else ""
+        raise ValueError(
+            f"{param} must be an InfluxQL duration ({accepted}e.g. '1h30m', '52w'), got {value!r}"
+        )
+    total = sum(int(n) * _UNIT_NS[unit] for n, unit in _DURATION_TERM.findall(value))
+    if total > _MAX_NS:
+        raise ValueError(f"{param} is too long for InfluxDB (at most 2562047h), got {value!r}")
+    return value
+
+
+def _replication(value: object) -> str:
+    # 5.3.2 documented replication as a str and inserted it raw: keep accepting '3'.
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        raise TypeError(f"replication must be a positive int, not {type(value).__name__}")
+    if not 1 <= number <= 2**31 - 1:  # the parser's bounds for REPLICATION
+        raise ValueError(f"replication must be between 1 and 2147483647, got {number}")
+    return str(value)
+
+
+_PRIVILEGE = re.compile(r"(?:read|write|all(?:[ \t\n]+privileges)?)", re.IGNORECASE)
+
+
+def _privilege(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"privilege must be a str, not {type(value).__name__}")
+    if _PRIVILEGE.fullmatch(value) is None:
+        raise ValueError(f"privilege must be one of 'read', 'write', 'all', got {value!r}")
+    return value
+
+
+def _series(verb: str, measurement: Optional[str], tags: Optional[Mapping[str, TagValue]]) -> str:
+    if tags is not None and not isinstance(tags, Mapping):
+        raise TypeError(f"tags must be a dict or None, not {type(tags).__name__}")
+    text = verb
+    if measurement is not None and measurement != "":  # 5.3.2: no FROM clause then
+        text += " FROM " + quote_ident(measurement, param="measurement")
+    if tags:
+        terms = []
+        for key, value in tags.items():
+            if isinstance(value, (int, float)):  # tag values are strings on the server
+                value = str(value)
+            terms.append(
+                quote_ident(key, param="tag key in tags")
+                + "="
+                + quote_literal(value, param="tag value in tags")
+            )
+        text += " WHERE " + " AND ".join(terms)
+    return text
+
+
+def show_databases() -> str:
+    """:returns: ``SHOW DATABASES``"""
+    return "SHOW DATABASES"
+
+
+def create_database(name: str) -> str:
+    """:returns: ``CREATE DATABASE "<name>"``"""
+    return "CREATE DATABASE " + _name(name, "name")
+
+
+def drop_database(name: str) -> str:
+    """:returns: ``DROP DATABASE "<name>"``"""
+    return "DROP DATABASE " + _name(name, "name")
+
+
+def show_measurements() -> str:
+    """:returns: ``SHOW MEASUREMENTS``"""
+    return "SHOW MEASUREMENTS"
+
+
+def drop_measurement(name: str) -> str:
+    """:returns: ``DROP MEASUREMENT "<name>"``"""
+    return "DROP MEASUREMENT " + _name(name, "name")
+
+
+def show_series(
+    measurement: Optional[str] = None, tags: Optional[Mapping[str, TagValue]] = None
+) -> str:
+    """``SHOW SERIES [FROM "<m>"] [WHERE "k"='v' AND ...]``.
+
+    5.3.2 put the measurement, tag keys and values in unescaped (an injection); here all
+    are quoted.  Numbers as tag values are compared as their ``str()``.
+
+    :raises TypeError: if ``tags`` is not a mapping or holds other than str/number
+    """
+    return _series("SHOW SERIES", measurement, tags)
+
+
+def drop_series(
+    measurement: Optional[str] = None, tags: Optional[Mapping[str, TagValue]] = None
+) -> str:
+    """``DROP SERIES [FROM "<m>"] [WHERE "k"='v' AND ...]``.
+
+    :raises ValueError: if neither ``measurement`` nor ``tags`` is given (the server
+        rejects a bare ``DROP SERIES``)
+    """
+    if not measurement and not tags:
+        raise ValueError("drop_series() needs a measurement or tags")
+    return _series("DROP SERIES", measurement, tags)
+
+
+def create_retention_policy(
+    name: str,
+    duration: str,
+    replication: Union[int, str],
+    database: Optional[str],
+    default: bool = False,
+    shard_duration: str = "0s",
+) -> str:
+    """``CREATE RETENTION POLICY "<n>" ON "<db>" DURATION <d> REPLICATION <r> SHARD
+    DURATION <s>`` plus `` DEFAULT`` when ``default is True``.
+
+    :param duration: ``'INF'`` or a duration literal such as ``'1h30m'``
+    :param replication: a positive int (or a str of digits, as 5.3.2 documented)
+    :param shard_duration: a duration literal (``'0s'`` lets the server choose)
+    :raises ValueError: on a missing database or a malformed duration or replication
+    """
+    text = (
+        f"CREATE RETENTION POLICY {_name(name, 'name')} ON {_name(database, 'database')}"
+        f" DURATION {_duration(duration, 'duration', allow_inf=True)}"
+        f" REPLICATION {_replication(replication)}"
+        f" SHARD DURATION {_duration(shard_duration, 'shard_duration', allow_inf=False)}"
+    )
+    if default is True:
+        text += " DEFAULT"
+    return text
+
+
+def alter_retention_policy(
+    name: str,
+    database: Optional[str],
+    duration: Optional[str] = None,
+    replication: Union[int, str, None] = None,
+    default: Optional[bool] = None,
+    shard_duration: Optional[str] = None,
+) -> str:
+    """``ALTER RETENTION POLICY "<n>" ON "<db>"`` plus, in 5.3.2's order, `` DURATION d``,
+    `` SHARD DURATION s``, `` REPLICATION r`` and `` DEFAULT`` (when ``default is True``).
+
+    :raises ValueError: if nothing would change, or on malformed values
+    """
+    text = f"ALTER RETENTION POLICY {_name(name, 'name')} ON {_name(database, 'database')}"
+    if duration is not None:
+        text += " DURATION " + _duration(duration, "duration", allow_inf=True)
+    if shard_duration is not None:
+        text += " SHARD DURATION " + _duration(shard_duration, "shard_duration", allow_inf=False)
+    if replication is not None:
+        text += " REPLICATION " + _replication(replication)
+    if default is True:
+        text += " DEFAULT"
+    if duration is None and shard_duration is None and replication is None and default is not True:
+        raise ValueError(
+            "alter_retention_policy() needs at least one of duration, replication, "
+            "shard_duration or default=True"
+        )
+    return text
+
+
+def drop_retention_policy(name: str, database: Optional[str]) -> str:
+    """:returns: ``DROP RETENTION POLICY "<n>" ON "<db>"``"""
+    return f"DROP RETENTION POLICY {_name(name, 'name')} ON {_name(database, 'database')}"
+
+
+def show_retention_policies(database: Optional[str]) -> str:
+    """:returns: ``SHOW RETENTION POLICIES ON "<db>"``"""
+    return "SHOW RETENTION POLICIES ON " + _name(database, "database")
+
+
+def show_users() -> str:
+    """:returns: ``SHOW USERS``"""
+    return "SHOW USERS"
+
+
+def create_user(username: str, password: str, admin: bool = False) -> str:
+    """``CREATE USER "<u>" WITH PASSWORD '<p>'`` plus `` WITH ALL PRIVILEGES`` if admin.
+
+    The result carries a secret: send it in a POST body (:func:`classify` says so).
+    """
+    text = (
+        f"CREATE USER {_name(username, 'username')}"
+        f" WITH PASSWORD {quote_literal(password, param='password')}"
+    )
+    if admin:
+        text += " WITH ALL PRIVILEGES"
+    return text
+
+
+def drop_user(username: str) -> str:
+    """:returns: ``DROP USER "<u>"``"""
+    return "DROP USER " + _name(username, "username")
+
+
+def set_password(username: str, password: str) -> str:
+    """:returns: ``SET PASSWORD FOR "<u>" = '<p>'`` (a secret: POST body only)"""
+    return (
+        f"SET PASSWORD FOR {_name(username, 'username')}"
+        f" = {quote_literal(password, param='password')}"
+    )
+
+
+def grant_admin(username: str) -> str:
+    """:returns: ``GRANT ALL PRIVILEGES TO "<u>"``"""
+    return "GRANT ALL PRIVILEGES TO " + _name(username, "username")
+
+
+def revoke_admin(username: str) -> str:
+    """:returns: ``REVOKE ALL PRIVILEGES FROM "<u>"``"""
+    return "REVOKE ALL PRIVILEGES FROM " + _name(username, "username")
+
+
+def grant_privilege(privilege: str, database: Optional[str], username: str) -> str:
+    """``GRANT <privilege> ON "<db>" TO "<u>"``; privilege kept as given once validated.
+
+    :param privilege: ``read``, ``write`` or ``all`` (any case; ``all privileges`` too)
+    """
+    return (
+        f"GRANT {_privilege(privilege)} ON {_name(database, 'database')}"
+        f" TO {_name(username, 'username')}"
+    )
+
+
+def revoke_privilege(privilege: str, database: Optional[str], username: str) -> str:
+    """``REVOKE <privilege> ON "<db>" FROM "<u>"``; see :func:`grant_privilege`."""
+    return (
+        f"REVOKE {_privilege(privilege)} ON {_name(database, 'database')}"
+        f" FROM {_name(username, 'username')}"
+    )
+
+
+def show_grants(username: str) -> str:
+    """:returns: ``SHOW GRANTS FOR "<u>"``"""
+    return "SHOW GRANTS FOR " + _name(username, "username")
+
+
+def show_continuous_queries() -> str:
+    """:returns: ``SHOW CONTINUOUS QUERIES``"""
+    return "SHOW CONTINUOUS QUERIES"
+
+
+# RESAMPLE options (influxql parser, parseResample): EVERY <d>, FOR <d>, or both in that
+# order; keywords in any case; INF is not accepted there.
+_WS = "[ \t\n]"
+_RESAMPLE = re.compile(
+    f"{_WS}*(?:EVERY{_WS}+(?P<every>\\S+))?(?:(?(every){_WS}+|)FOR{_WS}+(?P<for>\\S+))?{_WS}*",
+    re.IGNORECASE,
+)
+
+
+def _resample(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"resample_opts must be a str, not {type(value).__name__}")
+    match = _RESAMPLE.fullmatch(value)
+    if match is None or match.group("every") is None and match.group("for") is None:
+        raise ValueError(
+            f"resample_opts must be 'EVERY <duration>', 'FOR <duration>' or both, got {value!r}"
+        )
+    for part in ("every", "for"):
+        if match.group(part) is not None:
+            _duration(match.group(part), "resample_opts", allow_inf=False)
+    return value
+
+
+def _select(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"select must be a str, not {type(value).__name__}")
+    statements = _statements(value)
+    if len(statements) != 1 or _first_word(statements[0]) != "SELECT" or ";" in _mask(value):
+        raise ValueError("select must be a single SELECT statement")
+    return value
+
+
+def create_continuous_query(
+    name: str, select: str, database: Optional[str], resample_opts: Optional[str] = None
+) -> str:
+    """``CREATE CONTINUOUS QUERY "<n>" ON "<db>" [RESAMPLE <opts>] BEGIN <select> END``.
+
+    :param select: the InfluxQL ``SELECT ... INTO ...`` statement, inserted as given
+    :param resample_opts: ``'EVERY <d>'``, ``'FOR <d>'`` or ``'EVERY <d> FOR <d>'``
+    :raises ValueError: on a missing database, a ``select`` that is not one SELECT
+        statement, or malformed resample options
+    """
+    resample = "" if resample_opts is None else " RESAMPLE " + _resample(resample_opts)
+    return (
+        f"CREATE CONTINUOUS QUERY {_name(name, 'name')} ON {_name(database, 'database')}"
+        f"{resample} BEGIN {_select(select)} END"
+    )
+
+
+def drop_continuous_query(name: str, database: Optional[str]) -> str:
+    """:returns: ``DROP CONTINUOUS QUERY "<n>" ON "<db>"``"""
+    return f"DROP CONTINUOUS QUERY {_name(name, 'name')} ON {_name(database, 'database')}"
+
+
+# --- classification ------------------------------------------------------------------
+
+# Tokens that can hide keywords and separators: quoted identifiers and strings (escapes
+# as in ScanString; an unterminated one runs to the end), comments, and regex literals,
+# which the scanner reads only right after =~ or !~.  Masking them leaves text in which
+# keywords and ';' can be found with plain regexes.
+_HIDING = re.compile(
+    r"""
+      "[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)
+    | '[^'\\]*(?:\\.[^'\\]*)*(?:'|\\?\Z)
+    | --[^\n\r]*
+    | /\*.*?(?:\*/|\Z)
+    | (?P<op>[=!]~)[ \t\n\r]*/[^/\\]*(?:\\.[^/\\]*)*(?:/|\Z)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_FIRST_WORDS = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+([A-Za-z_][A-Za-z0-9_]*))?")
+_INTO = re.compile(r"(?<![A-Za-z0-9_])INTO(?![A-Za-z0-9_])", re.IGNORECASE)
+_READ_KEYWORDS = frozenset({"SELECT", "SHOW", "EXPLAIN"})
+
+
+def _mask(query: str) -> str:
+    """``query`` with every hiding token replaced by a space, or by ``"`` (a non-word
+    token, so a quoted identifier still ends a statement's first word)."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group("op") is not None:
+            return match.group("op") + " "
+        return " " if match.group(0)[0] in "-/" else ' " '
+
+    return _HIDING.sub(replace, query)
+
+
+def _statements(query: str) -> list[str]:
+    return [part for part in _mask(query).split(";") if part.strip()]
+
+
+def _first_word(statement: str) -> str:
+    match = _FIRST_WORDS.match(statement)
+    return match.group(1).upper() if match else ""
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """What the client must know about a query before sending it.
+
+    :ivar changes_state: a statement is neither SELECT, SHOW nor EXPLAIN, or writes with
+        ``INTO``: send by POST
+    :ivar carries_secret: a ``CREATE USER`` or ``SET PASSWORD`` statement: the query must
+        travel in the POST body, never in the URL
+    :ivar first_keywords: the first keyword of each statement, upper-cased (``""`` when a
+        statement does not start with a keyword)
+    """
+
+    changes_state: bool
+    carries_secret: bool
+    first_keywords: tuple[str, ...] = ()
+
+
+def classify(query: str) -> QueryInfo:
+    """Classify an InfluxQL query (one or more ``;``-separated statements).
+
+    Comments, quoted names and strings, any whitespace and letter case are handled, so
+    ``"\\n  select 1 -- x\\n"`` is a read and ``"SELECT *\\nINTO m2 FROM m"`` a write.
+    Anything not understood counts as a state change (POST is always accepted).
+
+    :param query: the query text
+    :returns: a :class:`QueryInfo`
+    :raises TypeError: if ``query`` is not a str
+    """
+    if not isinstance(query, str):
+        raise TypeError(f"query must be a str, not {type(query).__name__}")
+    changes = secret = False
+    keywords = []
+    for statement in _statements(query):
+        match = _FIRST_WORDS.match(statement)
+        first = match.group(1).upper() if match else ""
+        second = (match.group(2) or "").upper() if match else ""
+        keywords.append(first)
+        if first not in _READ_KEYWORDS or _INTO.search(statement) is not None:
+            changes = True
+        if (first, second) in (("CREATE", "USER"), ("SET", "PASSWORD")):
+            secret = True
+    return QueryInfo(changes, secret, tuple(keywords))

@@ -1,0 +1,191 @@
+"""``ResultSet``: one statement's result, as decoded from an InfluxDB 1.x ``/query`` answer.
+
+The behaviour is influxdb-python 5.3.2's (api-5.3.2.md section 4.4), including its
+deprecated ``__getitem__`` and ``__iter__``; the one difference is that a statement error
+raises the typed subclass of :class:`~influxdb.exceptions.InfluxDBClientError` chosen by
+:func:`~influxdb.exceptions.error_from_response` (still ``code=None``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Generator, Iterator, Mapping
+from itertools import repeat
+from typing import Any, Optional, Union
+
+from influxdb.exceptions import error_from_response
+
+__all__ = ["ResultSet"]
+
+Point = dict[str, Any]
+SeriesKey = tuple[Any, Optional[dict[str, Any]]]
+
+# Stands for "tag absent" so that a filter value of None only matches a present None.
+_MISSING = object()
+
+
+def _tags_match(tags: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    for name, value in wanted.items():
+        if tags.get(name, _MISSING) != value:
+            return False
+    return True
+
+
+def _series_name(series: Mapping[str, Any]) -> Any:
+    # 'measurement' is not sent by InfluxDB 1.x but was honoured by 5.3.2; 'results' is
+    # the name of series the server leaves unnamed (SHOW RETENTION POLICIES, SHOW USERS).
+    return series.get("measurement", series.get("name", "results"))
+
+
+class ResultSet:
+    """The result of one InfluxQL statement: zero or more series of rows.
+
+    :param series: one element of the answer's ``results`` list (a dict with optional
+        ``series``, ``error`` and ``statement_id``)
+    :param raise_errors: when ``True`` (the identity is checked, as in 5.3.2), a statement
+        error raises instead of being kept in :attr:`error`
+    :raises InfluxDBClientError: (a subclass of it, ``code=None``) if the statement failed
+        and ``raise_errors is True``
+
+    Usage::
+
+        rs = client.query('SELECT "value" FROM "cpu" GROUP BY "host"')
+        for point in rs.get_points(tags={"host": "a"}):
+            print(point["time"], point["value"])
+    """
+
+    def __init__(self, series: dict[str, Any], raise_errors: bool = True) -> None:
+        self._raw = series
+        self._error: Any = series.get("error")
+        if self._error is not None and raise_errors is True:
+            raise error_from_response(self._error, None)
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The decoded result dict, as the server sent it (settable)."""
+        return self._raw
+
+    @raw.setter
+    def raw(self, value: dict[str, Any]) -> None:
+        self._raw = value
+        self._error = value.get("error")
+
+    @property
+    def error(self) -> Any:
+        """The statement's error message, or ``None``."""
+        return self._error
+
+    def __getitem__(self, key: Union[str, dict[str, Any], tuple[Any, ...]]) -> Iterator[Point]:
+        """Deprecated: use :meth:`get_points`.
+
+        :param key: ``'name'``, ``{tags}`` or ``('name', {tags} or None)``
+        :returns: ``get_points(name, tags)``
+        :raises TypeError: for a tuple that is not a 2-tuple or whose tags are not a dict
+        """
+        warnings.warn(
+            "ResultSet.__getitem__ is deprecated, use ResultSet.get_points() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        name: Any
+        tags: Optional[dict[str, Any]]
+        if isinstance(key, tuple):
+            if len(key) != 2:
+                raise TypeError("only 2-tuples allowed")
+            name, tags = key
+            if tags is not None and not isinstance(tags, dict):
+                raise TypeError("tags should be a dict")
+        elif isinstance(key, dict):
+            name, tags = None, key
+        else:
+            name, tags = key, None
+        return self.get_points(name, tags)
+
+    def get_points(
+        self,
+        measurement: Union[str, bytes, None] = None,
+        tags: Optional[Mapping[str, Any]] = None,
+    ) -> Generator[Point, None, None]:
+        """Yield the rows as ``{column: value}`` dicts.
+
+        A series matches when ``measurement`` is ``None`` or its name; a row matches when
+        ``tags`` is ``None``, or when every ``tags`` item equals the row's own column or,
+        failing that, every item equals the series' ``GROUP BY`` tags.  A series without a
+        name (``null``) is yielded only when ``tags`` is ``None``.
+
+        :param measurement: the series name to keep, or ``None`` for all
+        :param tags: tag values to keep, or ``None`` for all rows
+        :returns: a generator (the argument check happens on the first ``next()``)
+        :raises TypeError: ``'measurement must be an str or None'``, lazily
+        """
+        if not isinstance(measurement, (str, bytes, type(None))):
+            raise TypeError("measurement must be an str or None")
+        for series in self._get_series():
+            name = _series_name(series)
+            if name is None:
+                if tags is None:
+                    yield from self._get_points_for_series(series)
+            elif measurement is None or measurement == name:
+                values = series.get("values")
+                if not values:
+                    continue
+                # The hot path (a million rows): zip and dict run in C, no per-row lookups.
+                rows = map(dict, map(zip, repeat(series["columns"]), values))
+                if tags is None or _tags_match(series.get("tags") or {}, tags):
+                    yield from rows
+                else:
+                    for row in rows:
+                        if _tags_match(row, tags):
+                            yield row
+
+    def __repr__(self) -> str:
+        items = [f"'{key}': {list(points)}" for key, points in self.items()]
+        return "ResultSet({" + ", ".join(items) + "})"
+
+    def __iter__(self) -> Iterator[list[Point]]:
+        """Yield, per series key, the list of its points (through the deprecated
+        ``__getitem__``, so each step warns, as in 5.3.2)."""
+        for key in self.keys():
+            yield list(self[key])
+
+    def __len__(self) -> int:
+        """:returns: the number of series"""
+        return len(self.keys())
+
+    def _get_series(self) -> list[dict[str, Any]]:
+        series: list[dict[str, Any]] = self._raw.get("series", [])
+        return series
+
+    def keys(self) -> list[SeriesKey]:
+        """:returns: ``(name, tags or None)`` for each series"""
+        return [(_series_name(s), s.get("tags", None)) for s in self._get_series()]
+
+    def items(self) -> list[tuple[SeriesKey, Iterator[Point]]]:
+        """:returns: ``((name, tags or None), generator of points)`` for each series"""
+        return [
+            ((_series_name(s), s.get("tags", None)), self._get_points_for_series(s))
+            for s in self._get_series()
+        ]
+
+    def _get_points_for_series(self, series: Mapping[str, Any]) -> Iterator[Point]:
+        values = series.get("values")
+        if values:
+            yield from map(dict, map(zip, repeat(series["columns"]), values))
+
+    @staticmethod
+    def _tag_matches(tags: Mapping[str, Any], filter: Mapping[str, Any]) -> bool:
+        # Kept for subclasses written against 5.3.2.
+        return _tags_match(tags, filter)
+
+    @staticmethod
+    def point_from_cols_vals(cols: list[str], vals: list[Any]) -> Point:
+        """Build one point.
+
+        :param cols: the column names
+        :param vals: the row's values, in column order (extra values are ignored)
+        :returns: ``{column: value}``
+        :raises IndexError: if ``vals`` is shorter than ``cols``
+        """
+        if len(vals) < len(cols):
+            raise IndexError("list index out of range")
+        return dict(zip(cols, vals))
