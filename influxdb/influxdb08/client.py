@@ -1,0 +1,15 @@
+"""Alias of :mod:`influxdb08.client`: importing this module gives that very module."""
+
+from __future__ import annotations
+
+import sys
+
+import influxdb08.client as _target
+from influxdb08.client import InfluxDBClient as InfluxDBClient
+from influxdb08.client import InfluxDBClientError as InfluxDBClientError
+from influxdb08.client import session as session
+
+# Replace this module by the real one: both names then refer to one module object, so
+# attributes patched through either name are seen by the code (importlib returns what
+# sys.modules holds once the module has run).
+sys.modules[__name__] = _target
