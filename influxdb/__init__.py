@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from influxdb._version import __version__
+from influxdb._version import __version__ as __version__
 
 __all__ = ["DataFrameClient", "InfluxDBClient", "SeriesHelper"]
 
@@ -31,14 +31,17 @@ _PUBLIC = {
 }
 
 if TYPE_CHECKING:
-    from influxdb._retry import Retry
-    from influxdb.batching import BatchWriter, Session
-    from influxdb.client import InfluxDBClient
-    from influxdb.dataframe_client import DataFrameClient
-    from influxdb.exceptions import InfluxDBClientError, InfluxDBError, InfluxDBServerError
-    from influxdb.helper import SeriesHelper
-    from influxdb.point import Point
-    from influxdb.resultset import ResultSet
+    from influxdb._retry import Retry as Retry
+    from influxdb.batching import BatchWriter as BatchWriter
+    from influxdb.batching import Session as Session
+    from influxdb.client import InfluxDBClient as InfluxDBClient
+    from influxdb.dataframe_client import DataFrameClient as DataFrameClient
+    from influxdb.exceptions import InfluxDBClientError as InfluxDBClientError
+    from influxdb.exceptions import InfluxDBError as InfluxDBError
+    from influxdb.exceptions import InfluxDBServerError as InfluxDBServerError
+    from influxdb.helper import SeriesHelper as SeriesHelper
+    from influxdb.point import Point as Point
+    from influxdb.resultset import ResultSet as ResultSet
 
 
 def __getattr__(name: str) -> Any:

@@ -54,7 +54,8 @@ class SocketOptionsAdapter(requests.adapters.HTTPAdapter):
         urllib3's defaults
     """
 
-    def __init__(self, *args: Any, socket_options: Optional[list[Any]] = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, socket_options: Optional[list[Any]] = None,
+                 **kwargs: Any) -> None:
         self.socket_options = socket_options
         super().__init__(*args, **kwargs)
 

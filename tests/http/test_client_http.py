@@ -1,0 +1,317 @@
+"""HTTP-level behaviour of InfluxDBClient against a stub (requests_mock): exact requests."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+from typing import Any
+
+import msgpack
+import pytest
+import requests
+import requests_mock
+
+from influxdb import InfluxDBClient
+from influxdb._retry import Retry
+from influxdb.client import _parse_dsn
+from influxdb.exceptions import (
+    InfluxDBAuthenticationError,
+    InfluxDBClientError,
+    InfluxDBInvalidPointError,
+    InfluxDBServerError,
+)
+
+BASE = "http://localhost:8086"
+
+
+@pytest.fixture
+def mock() -> Any:
+    with requests_mock.Mocker() as m:
+        yield m
+
+
+@pytest.fixture(autouse=True)
+def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    slept: list[float] = []
+    monkeypatch.setattr("influxdb._transport.time.sleep", slept.append)
+    return slept
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+# -- constructor ---------------------------------------------------------------------------
+
+def test_constructor_defaults_match_5_3_2() -> None:
+    cli = InfluxDBClient()
+    assert (cli._host, cli._port, cli._username, cli._password, cli._database) == (
+        "localhost", 8086, "root", "root", None)
+    assert (cli._baseurl, cli._scheme, cli._verify_ssl, cli._timeout, cli._retries) == (
+        BASE, "http", False, None, 3)
+    assert (cli._use_udp, cli._udp_port, cli._proxies, cli._path, cli._gzip) == (
+        False, 4444, {}, "", False)
+    assert cli._headers == {"Content-Type": "application/json",
+                            "Accept": "application/x-msgpack"}
+    assert isinstance(cli._session, requests.Session)
+
+
+@pytest.mark.parametrize("path,expected", [
+    ("", BASE), (None, BASE), ("influx", BASE + "/influx"), ("/influx", BASE + "/influx")])
+def test_path_prefix(path: Any, expected: str) -> None:
+    assert InfluxDBClient(path=path)._baseurl == expected
+
+
+def test_positional_arguments_of_the_tutorial() -> None:
+    cli = InfluxDBClient("h", "8087", "u", "p", "db", True, "/ca.pem")
+    assert (cli._baseurl, cli._username, cli._password, cli._database, cli._verify_ssl) == (
+        "https://h:8087", "u", "p", "db", "/ca.pem")
+
+
+def test_ipv6_host_is_bracketed_in_urls() -> None:
+    assert InfluxDBClient("::1")._baseurl == "http://[::1]:8086"
+
+
+def test_bad_port_and_cert_without_ssl() -> None:
+    with pytest.raises(ValueError):
+        InfluxDBClient(port="80/redir")
+    with pytest.raises(ValueError, match="Client certificate provided but ssl is disabled."):
+        InfluxDBClient(cert="/c.pem")
+
+
+def test_headers_are_copied_not_mutated() -> None:
+    headers = {"X-A": "1"}
+    cli = InfluxDBClient(headers=headers)
+    assert headers == {"X-A": "1"}
+    assert cli._headers["X-A"] == "1"
+
+
+def test_socket_options_reach_the_adapter() -> None:
+    opts = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+    cli = InfluxDBClient(socket_options=opts)
+    assert cli._session.adapters["http://"].socket_options == opts  # type: ignore[attr-defined]
+
+
+def test_repr_has_no_password() -> None:
+    cli = InfluxDBClient(password="hunter2", token="tok-123")
+    assert "hunter2" not in repr(cli) and "tok-123" not in repr(cli)
+    assert repr(cli) == "InfluxDBClient(url='http://localhost:8086', database=None, " \
+                        "username='root')"
+
+
+def test_context_manager_closes_session() -> None:
+    with InfluxDBClient() as cli:
+        assert isinstance(cli, InfluxDBClient)
+
+
+# -- DSN -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dsn,expected", [
+    ("influxdb://host:1886/db",
+     {"host": "host", "port": 1886, "username": None, "password": None, "database": "db"}),
+    ("https+influxdb://u:p@h/d",
+     {"host": "h", "port": 8086, "username": "u", "password": "p", "database": "d",
+      "ssl": True}),
+    ("udp+influxdb://u%40x:p%23%3A%2F@h:1",
+     {"host": "h", "port": 1, "username": "u@x", "password": "p#:/", "use_udp": True}),
+    ("influxdb://u:p@h1:1,v:q@h2:2/d",
+     {"host": "h1", "port": 1, "username": "u", "password": "p", "database": "d"}),
+    ("influxdb://", {"host": "localhost", "port": 8086, "username": None, "password": None}),
+])
+def test_parse_dsn(dsn: str, expected: dict[str, Any]) -> None:
+    assert _parse_dsn(dsn) == expected
+
+
+@pytest.mark.parametrize("dsn,message", [
+    ("http://h", 'Unknown scheme "http".'),
+    ("tcp+influxdb://h", 'Unknown modifier "tcp".'),
+])
+def test_parse_dsn_errors(dsn: str, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        _parse_dsn(dsn)
+    assert str(info.value) == message
+
+
+def test_from_dsn_kwargs_override_and_subclass() -> None:
+    class Sub(InfluxDBClient):
+        pass
+
+    cli = Sub.from_dsn("https+influxdb://u:p@h:1/d", ssl=False, database="other")
+    assert isinstance(cli, Sub)
+    assert (cli._baseurl, cli._database) == ("http://h:1", "other")
+    assert (cli._username, cli._password) == ("u", "p")
+
+
+# -- auth ----------------------------------------------------------------------------------
+
+def test_basic_auth_utf8_and_token(mock: Any) -> None:
+    mock.get(BASE + "/ping", status_code=204, headers={"X-Influxdb-Version": "1.6.7"})
+    InfluxDBClient(username="ü", password="pässwörd").ping()
+    assert mock.last_request.headers["Authorization"] == basic("ü", "pässwörd")
+    InfluxDBClient(username=None, password=None).ping()
+    assert "Authorization" not in mock.last_request.headers
+    InfluxDBClient(token="abc").ping()
+    assert mock.last_request.headers["Authorization"] == "Token abc"
+    InfluxDBClient(headers={"Authorization": "Bearer z"}).ping()
+    assert mock.last_request.headers["Authorization"] == "Bearer z"
+
+
+def test_ping_tolerates_proxies(mock: Any) -> None:
+    mock.get(BASE + "/ping", status_code=200)
+    assert InfluxDBClient().ping() is None
+
+
+# -- write requests ------------------------------------------------------------------------
+
+def test_write_points_request(mock: Any) -> None:
+    mock.post(BASE + "/write", status_code=204)
+    cli = InfluxDBClient(database="db")
+    assert cli.write_points([{"measurement": "cpu", "tags": {"h": "a"}, "fields": {"v": 1}}],
+                            time_precision="ms", retention_policy="rp", consistency="one",
+                            tags={"h": "global", "r": "eu"}) is True
+    req = mock.last_request
+    assert req.body == b"cpu,h=a,r=eu v=1i\n"
+    assert req.qs == {"db": ["db"], "precision": ["ms"], "rp": ["rp"], "consistency": ["one"]}
+    assert req.headers["Content-Type"] == "application/octet-stream"
+
+
+def test_client_level_defaults(mock: Any) -> None:
+    mock.post(BASE + "/write", status_code=204)
+    cli = InfluxDBClient(database="db", default_time_precision="s",
+                         default_retention_policy="short", default_tags={"app": "x", "h": "d"})
+    cli.write_points([{"measurement": "m", "tags": {"h": "own"}, "fields": {"v": 1.5},
+                       "time": 10}])
+    assert mock.last_request.body == b"m,app=x,h=own v=1.5 10\n"
+    assert mock.last_request.qs == {"db": ["db"], "precision": ["s"], "rp": ["short"]}
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"time_precision": "x"}, "Invalid time precision is given. (use 'n', 'u', 'ms', 's', 'm' "
+                              "or 'h')"),
+    ({"consistency": "some"}, "Invalid consistency: some"),
+])
+def test_bad_write_arguments_send_nothing(mock: Any, kwargs: dict[str, Any],
+                                          message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        InfluxDBClient().write_points([{"measurement": "m", "fields": {"v": 1}}], **kwargs)
+    assert str(info.value) == message
+    assert mock.call_count == 0
+
+
+def test_gzip_compresses_write_bodies(mock: Any) -> None:
+    import gzip
+
+    mock.post(BASE + "/write", status_code=204)
+    cli = InfluxDBClient(gzip=True)
+    cli.write_points(["m v=1"], protocol="line")
+    req = mock.last_request
+    assert req.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(req.body) == b"m v=1\n"
+    assert "Content-Encoding" not in cli._headers
+
+
+# -- retries -------------------------------------------------------------------------------
+
+def test_retries_503_honouring_retry_after(mock: Any, no_sleep: list[float]) -> None:
+    mock.post(BASE + "/write", [
+        {"status_code": 503, "headers": {"Retry-After": "7"}},
+        {"status_code": 204},
+    ])
+    assert InfluxDBClient().write_points(["m v=1"], protocol="line") is True
+    assert mock.call_count == 2
+    assert no_sleep == [7.0]
+
+
+def test_server_error_after_retries(mock: Any, no_sleep: list[float]) -> None:
+    mock.get(BASE + "/query", status_code=500, text='{"error":"boom"}')
+    with pytest.raises(InfluxDBServerError) as info:
+        InfluxDBClient().query("SELECT 1")
+    assert mock.call_count == 3
+    assert len(no_sleep) == 2
+    assert 1.25 <= no_sleep[0] <= 2.5 and 2.5 <= no_sleep[1] <= 5.0
+    assert str(info.value) == '{"error":"boom"}'
+    assert (info.value.code, info.value.content) == (500, '{"error":"boom"}')
+    assert not isinstance(info.value, InfluxDBClientError)
+
+
+def test_connection_errors_are_retried_then_raised_unwrapped(mock: Any) -> None:
+    mock.get(BASE + "/query", exc=requests.exceptions.ConnectionError("refused"))
+    with pytest.raises(requests.exceptions.ConnectionError):
+        InfluxDBClient(retries=2).query("SELECT 1")
+    assert mock.call_count == 2
+
+
+def test_retries_zero_means_until_success(mock: Any) -> None:
+    mock.get(BASE + "/ping", [{"exc": requests.exceptions.ConnectTimeout}] * 6
+             + [{"status_code": 204}])
+    InfluxDBClient(retries=0).ping()
+    assert mock.call_count == 7
+
+
+def test_client_errors_are_not_retried(mock: Any) -> None:
+    mock.get(BASE + "/query", status_code=401, text='{"error":"authorization failed"}')
+    with pytest.raises(InfluxDBAuthenticationError) as info:
+        InfluxDBClient(retries=Retry(total=5)).query("SELECT 1")
+    assert mock.call_count == 1
+    assert str(info.value) == '401: {"error":"authorization failed"}'
+
+
+def test_msgpack_error_body_is_reencoded_as_json(mock: Any) -> None:
+    mock.get(BASE + "/query", status_code=400,
+             content=msgpack.packb({"error": "error parsing query"}),
+             headers={"Content-Type": "application/x-msgpack"})
+    with pytest.raises(InfluxDBClientError) as info:
+        InfluxDBClient().query("SELEC")
+    assert str(info.value) == '400: {"error":"error parsing query"}'
+
+
+# -- query requests ------------------------------------------------------------------------
+
+def test_query_params_and_msgpack_times(mock: Any) -> None:
+    body = {"results": [{"statement_id": 0, "series": [{
+        "name": "m", "columns": ["time", "v"],
+        "values": [[msgpack.ExtType(5, (1).to_bytes(8, "big") + (5).to_bytes(4, "big")), 1]],
+    }]}]}
+    mock.get(BASE + "/query", content=msgpack.packb(body),
+             headers={"Content-Type": "application/x-msgpack"})
+    rs = InfluxDBClient(database="db").query("SELECT v FROM m", bind_params={"x": "y"})
+    assert list(rs.get_points()) == [{"time": "1970-01-01T00:00:01.000000005Z", "v": 1}]
+    assert mock.last_request.qs == {"q": ["select v from m"], "db": ["db"],
+                                    "params": ['{"x": "y"}']}
+
+
+def test_long_query_travels_in_the_body(mock: Any) -> None:
+    mock.post(BASE + "/query", json={"results": [{"statement_id": 0}]})
+    q = "SELECT v FROM m WHERE " + " OR ".join(f"t = '{i}'" for i in range(800))
+    InfluxDBClient().query(q)
+    req = mock.last_request
+    assert req.method == "POST" and "q" not in req.qs
+    assert req.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert requests.utils.unquote_plus(req.body.split("=", 1)[1]) == q
+
+
+def test_query_bad_epoch(mock: Any) -> None:
+    with pytest.raises(ValueError, match="Invalid epoch 'x'"):
+        InfluxDBClient().query("SELECT 1", epoch="x")
+    assert mock.call_count == 0
+
+
+def test_empty_results_give_empty_list(mock: Any) -> None:
+    mock.get(BASE + "/query", json={"results": []})
+    assert InfluxDBClient().query("SELECT 1") == []
+
+
+def test_write_point_and_invalid_protocol(mock: Any) -> None:
+    mock.post(BASE + "/write", status_code=204)
+    cli = InfluxDBClient(database="d")
+    cli.write_point("m", {"v": 2}, tags={"t": "x"}, time=3, time_precision="s")
+    assert mock.last_request.body == b"m,t=x v=2i 3\n"
+    with pytest.raises(InfluxDBInvalidPointError):
+        cli.write_points([{"measurement": "m", "fields": {"v": 1}}], protocol="xml")
+
+
+def test_json_body_of_request_helper(mock: Any) -> None:
+    mock.post(BASE + "/x", status_code=200)
+    InfluxDBClient().request("x", "POST", data={"a": 1})
+    assert json.loads(mock.last_request.body) == {"a": 1}
