@@ -1,0 +1,428 @@
+"""Configuration from the environment or from ini / toml files, turned into constructor kwargs.
+
+Pure apart from reading the named file: every value is validated and converted here, so a
+wrong value is reported at ``from_env()`` / ``from_config_file()`` naming the variable or key
+that holds it (never its value when it is a secret).
+
+Names (``from_env`` uses ``<prefix><KEY upper-cased>``, default prefix ``INFLUXDB_``; a config
+file uses the key in lower case, in section ``[influxdb]`` by default):
+
+=============================  ===========================================================
+key                            value
+=============================  ===========================================================
+``url``                        ``http[s]://[user[:password]@]host[:port][/database]``
+                               (credentials percent-decoded; no port: 80 / 443)
+``dsn``                        ``[udp+|https+]influxdb://...`` as ``from_dsn`` reads it
+``host``, ``username``,        text
+``password``, ``database``,
+``path``, ``token``,
+``default_retention_policy``
+``port``, ``udp_port``         integer 1-65535
+``pool_size``                  integer >= 1
+``retries``                    integer >= 0 (attempts; 0 = until success)
+``ssl``, ``use_udp``,          boolean: ``true/false``, ``1/0``, ``yes/no``, ``on/off``
+``gzip``,
+``create_database_if_missing``
+``verify_ssl``                 boolean, or the path of a CA bundle (must exist)
+``timeout``                    seconds (``5``, ``2.5``), ``connect,read`` (``3,30``) or
+                               ``none``
+``cert``                       a path, or ``cert_path,key_path``
+``default_time_precision``     one of ``n ns u ms s m h``
+``default_tags``, ``proxies``, ``k=v`` pairs separated by commas or new lines (a table in
+``headers``                    toml)
+``tag_<name>``                 one default tag (``INFLUXDB_TAG_HOST=web1``: ``host=web1``)
+=============================  ===========================================================
+
+Unknown ``INFLUXDB_*`` variables are ignored (the server's own Docker image reads variables
+with the same prefix); unknown keys in a file are an error, as a file is written for us.
+Giving one parameter twice (``url`` and ``host``, ``default_tags`` and ``tag_x`` naming the
+same tag) is an error too.
+"""
+
+from __future__ import annotations
+
+import configparser
+import importlib
+import os
+import re
+from collections.abc import Mapping
+from typing import Any, Callable, Optional, Union
+from urllib.parse import unquote, urlsplit
+
+from influxdb._dsn import parse_dsn
+
+__all__ = ["ConfigError", "kwargs_from_env", "kwargs_from_file", "kwargs_from_mapping",
+           "kwargs_from_url"]
+
+_TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
+_FALSE = frozenset({"0", "false", "no", "off", "n", "f"})
+_PRECISIONS = ("n", "ns", "u", "ms", "s", "m", "h")
+#: Keys whose values never appear in an error message.
+_SECRETS = frozenset({"password", "token", "url", "dsn", "headers", "proxies"})
+_TAG_PREFIX = "tag_"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, unknown or malformed.
+
+    A :class:`ValueError`, as the constructor raises for a bad port or DSN.  The message
+    starts with the variable or key that holds the wrong value.
+    """
+
+
+def _where(source: str, key: str) -> str:
+    """The name a user would search for: ``INFLUXDB_PORT`` or ``settings.ini [influxdb] port``."""
+    return f"{source}{key}" if source.endswith("_") or not source else f"{source} {key}"
+
+
+def _show(key: str, value: object) -> str:
+    return "<hidden>" if key in _SECRETS else repr(value)
+
+
+# -- converters: (value) -> converted value; raise ValueError with what was expected -------------
+
+def _to_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE:
+        return True
+    if isinstance(value, str) and value.strip().lower() in _FALSE:
+        return False
+    raise ValueError("expected a boolean (true/false, 1/0, yes/no, on/off)")
+
+
+def _to_int(minimum: int, maximum: Optional[int] = None) -> Callable[[object], int]:
+    def convert(value: object) -> int:
+        if isinstance(value, bool):
+            raise ValueError("expected an integer, got a boolean")
+        if isinstance(value, int):
+            number = value
+        elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+            number = int(value)
+        else:
+            raise ValueError("expected an integer")
+        if number < minimum or (maximum is not None and number > maximum):
+            bound = f"{minimum}-{maximum}" if maximum is not None else f">= {minimum}"
+            raise ValueError(f"expected an integer {bound}")
+        return number
+    return convert
+
+
+def _to_seconds(value: object) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected seconds, got a boolean")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    elif isinstance(value, str):
+        try:
+            seconds = float(value.strip())
+        except ValueError:
+            raise ValueError("expected a number of seconds") from None
+    else:
+        raise ValueError("expected a number of seconds")
+    if not seconds > 0 or seconds == float("inf"):
+        raise ValueError("expected a positive, finite number of seconds")
+    return seconds
+
+
+def _to_timeout(value: object) -> Union[None, float, tuple[float, float]]:
+    if isinstance(value, (list, tuple)):
+        parts: list[object] = list(value)
+    elif isinstance(value, str):
+        if value.strip().lower() in ("", "none", "null"):
+            return None
+        parts = [p for p in value.split(",")]
+    else:
+        parts = [value]
+    if len(parts) == 1:
+        return _to_seconds(parts[0])
+    if len(parts) == 2:
+        return (_to_seconds(parts[0]), _to_seconds(parts[1]))
+    raise ValueError("expected seconds or 'connect,read' seconds")
+
+
+def _to_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    raise ValueError("expected text")
+
+
+def _to_precision(value: object) -> str:
+    if isinstance(value, str) and value.strip() in _PRECISIONS:
+        return value.strip()
+    raise ValueError("expected one of " + ", ".join(_PRECISIONS))
+
+
+def _to_verify(value: object) -> Union[bool, str]:
+    try:
+        return _to_bool(value)
+    except ValueError:
+        pass
+    if isinstance(value, str) and value.strip():
+        path = os.path.expanduser(value.strip())
+        if os.path.exists(path):
+            return path
+    raise ValueError("expected a boolean or the path of an existing CA bundle")
+
+
+def _to_cert(value: object) -> Union[str, tuple[str, str]]:
+    if isinstance(value, (list, tuple)):
+        parts = [_to_text(p).strip() for p in value]
+    elif isinstance(value, str):
+        parts = [p.strip() for p in value.split(",")]
+    else:
+        raise ValueError("expected a path or 'cert_path,key_path'")
+    if len(parts) == 1 and parts[0]:
+        return parts[0]
+    if len(parts) == 2 and all(parts):
+        return (parts[0], parts[1])
+    raise ValueError("expected a path or 'cert_path,key_path'")
+
+
+def _to_mapping(value: object) -> dict[str, str]:
+    """``k=v`` pairs (commas or new lines between them), or a mapping of scalars."""
+    if isinstance(value, Mapping):
+        out: dict[str, str] = {}
+        for k, v in value.items():
+            if not isinstance(k, str) or isinstance(v, (Mapping, list, tuple)) or v is None:
+                raise ValueError("expected a table of text values")
+            out[k] = v if isinstance(v, str) else _scalar_text(v)
+        return out
+    if not isinstance(value, str):
+        raise ValueError("expected 'key=value' pairs")
+    out = {}
+    items = [item.strip() for item in re.split(r"[,\n]", value)]
+    for number, item in enumerate((i for i in items if i), 1):
+        key, sep, val = item.partition("=")
+        # The item itself is not repeated: it may hold a secret (a proxy URL, a header).
+        if not sep or not key.strip():
+            raise ValueError(f"expected 'key=value' pairs; item {number} has no key or no '='")
+        if key.strip() in out:
+            raise ValueError(f"key {key.strip()!r} given twice")
+        out[key.strip()] = val.strip()
+    return out
+
+
+def _scalar_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_CONVERTERS: dict[str, Callable[[object], Any]] = {
+    "host": _to_text,
+    "port": _to_int(1, 65535),
+    "username": _to_text,
+    "password": _to_text,
+    "database": _to_text,
+    "ssl": _to_bool,
+    "verify_ssl": _to_verify,
+    "timeout": _to_timeout,
+    "retries": _to_int(0),
+    "use_udp": _to_bool,
+    "udp_port": _to_int(1, 65535),
+    "proxies": _to_mapping,
+    "pool_size": _to_int(1),
+    "path": _to_text,
+    "cert": _to_cert,
+    "gzip": _to_bool,
+    "headers": _to_mapping,
+    "token": _to_text,
+    "default_time_precision": _to_precision,
+    "default_retention_policy": _to_text,
+    "default_tags": _to_mapping,
+    "create_database_if_missing": _to_bool,
+}
+#: Keys that expand into several constructor arguments.
+_COMPOSITE = ("url", "dsn")
+#: Constructor parameters that cannot come from text.
+_NOT_CONFIGURABLE = frozenset({"session", "socket_options"})
+
+
+def kwargs_from_url(url: str) -> dict[str, Any]:
+    """Constructor arguments from ``http[s]://[user[:password]@]host[:port][/database]``.
+
+    ``[udp+|https+]influxdb://`` DSNs are accepted too (read as ``from_dsn`` reads them).
+
+    :raises ConfigError: on another scheme, a bad port, a query string, or a nested path
+    """
+    if "influxdb" in url.split("://", 1)[0]:
+        # Unlike from_dsn(), credentials the DSN leaves out are not set to None: they may
+        # come from separate keys (INFLUXDB_USERNAME...) or keep the constructor's defaults.
+        try:
+            return {k: v for k, v in parse_dsn(url).items() if v is not None}
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ConfigError(f"unknown scheme {scheme!r} (use http, https or [udp+|https+]influxdb)")
+    if parts.query or parts.fragment:
+        raise ConfigError("a query string or fragment is not understood")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError("the port is not a number from 0 to 65535") from None
+    out: dict[str, Any] = {
+        "host": parts.hostname or "localhost",
+        "port": port or (443 if scheme == "https" else 80),
+        "ssl": scheme == "https",
+    }
+    if parts.username is not None:
+        out["username"] = unquote(parts.username)
+    if parts.password is not None:
+        out["password"] = unquote(parts.password)
+    database = parts.path.strip("/")
+    if "/" in database:
+        raise ConfigError("the path must name one database; use 'path' for a URL prefix")
+    if database:
+        out["database"] = unquote(database)
+    return out
+
+
+def kwargs_from_mapping(values: Mapping[str, object], source: str = "") -> dict[str, Any]:
+    """Validate and convert raw settings (lower-case keys) into constructor kwargs.
+
+    :param values: key -> raw value (text from env/ini, or native toml values)
+    :param source: prefix of names in messages (``'INFLUXDB_'`` or ``"file.ini [influxdb]"``)
+    :raises ConfigError: naming the key of the first wrong, unknown or duplicated value
+    """
+    env_style = source.endswith("_")
+
+    def name(key: str) -> str:
+        return _where(source, key.upper() if env_style else key)
+
+    out: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+
+    def put(param: str, value: object, key: str) -> None:
+        if param in out:
+            raise ConfigError(f"{name(key)}: sets {param!r}, already set by {name(origin[param])}")
+        out[param] = value
+        origin[param] = key
+
+    tags: dict[str, str] = {}
+    tag_origin: dict[str, str] = {}
+
+    def add_tag(tag: str, value: str, key: str) -> None:
+        if tag in tags:
+            raise ConfigError(f"{name(key)}: tag {tag!r} also set by {name(tag_origin[tag])}")
+        tags[tag] = value
+        tag_origin[tag] = key
+    for key in sorted(values, key=lambda k: (k not in _COMPOSITE, k)):
+        raw = values[key]
+        if key in _COMPOSITE:
+            try:
+                parsed = kwargs_from_url(_to_text(raw))
+            except ValueError as exc:
+                raise ConfigError(f"{name(key)}: {exc}") from None
+            for param, value in parsed.items():
+                put(param, value, key)
+        elif key.startswith(_TAG_PREFIX) and len(key) > len(_TAG_PREFIX):
+            if isinstance(raw, (list, tuple, Mapping)) or raw is None:
+                raise ConfigError(f"{name(key)}: expected a text value")
+            add_tag(key[len(_TAG_PREFIX):], raw if isinstance(raw, str) else _scalar_text(raw),
+                    key)
+        elif key in _CONVERTERS:
+            try:
+                converted = _CONVERTERS[key](raw)
+            except ValueError as exc:
+                raise ConfigError(f"{name(key)}: {exc}; got {_show(key, raw)}") from None
+            if key == "default_tags":
+                for tag, value in converted.items():
+                    add_tag(tag, value, key)
+            else:
+                put(key, converted, key)
+        elif key in _NOT_CONFIGURABLE:
+            raise ConfigError(f"{name(key)}: cannot be configured from text; pass it in code")
+        elif not env_style:
+            raise ConfigError(f"{name(key)}: unknown key (known: "
+                              + ", ".join(sorted((*_CONVERTERS, *_COMPOSITE, "tag_<name>")))
+                              + ")")
+    if tags:
+        out["default_tags"] = tags
+    return out
+
+
+def kwargs_from_env(environ: Optional[Mapping[str, str]] = None,
+                    prefix: str = "INFLUXDB_") -> dict[str, Any]:
+    """Constructor kwargs from environment variables named ``<prefix><KEY>``.
+
+    :param environ: the variables to read (default :data:`os.environ`)
+    :param prefix: the common prefix, ``INFLUXDB_`` by default
+    :returns: kwargs for ``InfluxDBClient(**kwargs)``; empty when no variable is set
+    :raises ConfigError: naming the variable whose value is wrong
+
+    >>> sorted(kwargs_from_env({'INFLUXDB_HOST': 'db1', 'INFLUXDB_PORT': '8087'}).items())
+    [('host', 'db1'), ('port', 8087)]
+    """
+    env = os.environ if environ is None else environ
+    upper = prefix.upper() if prefix.endswith("_") else prefix.upper() + "_"
+    values = {k[len(upper):].lower(): v for k, v in env.items()
+              if k.upper().startswith(upper) and len(k) > len(upper)}
+    # Empty variables count as unset: `export INFLUXDB_PORT=` is how shells clear one.
+    values = {k: v for k, v in values.items() if v != ""}
+    return kwargs_from_mapping(values, upper)
+
+
+def _load_toml(text: str) -> dict[str, Any]:
+    # tomllib is in the standard library from 3.11; tomli is the same parser for 3.9 / 3.10.
+    try:
+        module = importlib.import_module("tomllib")
+    except ImportError:  # pragma: no cover - exercised on 3.9 / 3.10 only
+        try:
+            module = importlib.import_module("tomli")
+        except ImportError:
+            raise ImportError("reading a .toml file on Python < 3.11 needs 'tomli' "
+                              "(pip install tomli)") from None
+    document: dict[str, Any] = module.loads(text)
+    return document
+
+
+def kwargs_from_text(text: str, fmt: str, section: str = "influxdb",
+                     source: str = "<config>") -> dict[str, Any]:
+    """Constructor kwargs from the text of an ini or toml file.
+
+    :param fmt: ``'ini'`` or ``'toml'``
+    :param section: the section (ini) or table (toml) that holds the settings
+    :param source: the file's name, used in messages
+    :raises ConfigError: on a syntax error, a missing section, or a wrong value
+    """
+    where = f"{source} [{section}]"
+    if fmt == "toml":
+        try:
+            document = _load_toml(text)
+        except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        table = document.get(section)
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: no table [{section}]")
+        return kwargs_from_mapping({str(k).lower(): v for k, v in table.items()}, where)
+    if fmt == "ini":
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(text, source=source)
+        except configparser.Error as exc:
+            raise ConfigError(f"{source}: not a valid ini file: {exc}") from None
+        if not parser.has_section(section):
+            raise ConfigError(f"{source}: no section [{section}]")
+        return kwargs_from_mapping(dict(parser.items(section)), where)
+    raise ConfigError(f"{source}: unknown format {fmt!r} (use 'ini' or 'toml')")
+
+
+def kwargs_from_file(path: Union[str, os.PathLike[str]], section: str = "influxdb",
+                     fmt: Optional[str] = None) -> dict[str, Any]:
+    """Constructor kwargs from an ini or toml file.
+
+    :param path: the file; ``.toml`` files are read as TOML, anything else as ini
+    :param section: the section / table holding the settings, ``influxdb`` by default
+    :param fmt: force ``'ini'`` or ``'toml'`` whatever the file's suffix
+    :raises ConfigError: naming the file, section and key of a wrong value
+    :raises OSError: when the file cannot be read
+    """
+    name = os.fspath(path)
+    if fmt is None:
+        fmt = "toml" if name.lower().endswith(".toml") else "ini"
+    with open(name, encoding="utf-8") as handle:
+        text = handle.read()
+    return kwargs_from_text(text, fmt, section, os.path.basename(name))

@@ -1,0 +1,143 @@
+"""The retry policy value (influxdb._retry): attempts, backoff sequence, jitter, Retry-After."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+
+from influxdb._retry import DEFAULT_RETRY_STATUSES, Retry, parse_retry_after
+
+
+@pytest.mark.parametrize(
+    ("given", "total"),
+    [(3, 3), (0, 0), (1, 1), (None, 1), (Retry(total=7), 7)],
+)
+def test_from_int_normalises_the_constructor_argument(given: object, total: int) -> None:
+    assert Retry.from_int(given).total == total  # type: ignore[arg-type]
+
+
+def test_from_int_keeps_a_policy_object_as_is() -> None:
+    policy = Retry(total=2, backoff_factor=1.5)
+    assert Retry.from_int(policy) is policy
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, "3", True])
+def test_from_int_refuses_other_values(bad: object) -> None:
+    with pytest.raises(ValueError, match="retries must be"):
+        Retry.from_int(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"total": -1}, {"backoff_factor": -0.1}, {"backoff_max": -1.0}],
+)
+def test_constructor_refuses_negative_values(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        Retry(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("total", "made", "left"),
+    [(3, 1, True), (3, 2, True), (3, 3, False), (1, 1, False), (0, 1, True), (0, 10_000, True)],
+)
+def test_has_attempts_left_counts_attempts(total: int, made: int, left: bool) -> None:
+    assert Retry(total=total).has_attempts_left(made) is left
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "left"), [(0.0, True), (9.99, True), (10.0, False), (50.0, False)],
+)
+def test_max_retry_time_bounds_retries_by_time(elapsed: float, left: bool) -> None:
+    policy = Retry(total=0, max_retry_time=10.0)
+    assert policy.has_attempts_left(5, started=100.0, now=100.0 + elapsed) is left
+
+
+def test_max_retry_time_is_ignored_without_a_start() -> None:
+    assert Retry(total=0, max_retry_time=0.0).has_attempts_left(3) is True
+
+
+@pytest.mark.parametrize(
+    ("made", "cap"),
+    [(0, 0.0), (1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 8.0), (6, 10.0), (7, 10.0),
+     (200, 10.0)],
+)
+def test_capped_backoff_doubles_up_to_the_maximum(made: int, cap: float) -> None:
+    assert Retry(backoff_factor=0.5, backoff_max=10.0).capped_backoff(made) == cap
+
+
+def test_zero_backoff_factor_means_no_wait() -> None:
+    assert Retry(backoff_factor=0).get_backoff_time(5, rand=lambda: 0.9) == 0.0
+
+
+@pytest.mark.parametrize(("rand", "wait"), [(0.0, 1.0), (0.5, 1.5), (0.999, 1.999)])
+def test_equal_jitter_draws_between_half_the_cap_and_the_cap(rand: float, wait: float) -> None:
+    policy = Retry(backoff_factor=0.5, backoff_max=10.0)
+    assert policy.get_backoff_time(3, rand=lambda: rand) == pytest.approx(wait)
+
+
+def test_jitter_bounds_with_the_real_random_source() -> None:
+    policy = Retry(backoff_factor=0.25, backoff_max=4.0)
+    for made in range(1, 12):
+        cap = policy.capped_backoff(made)
+        for _ in range(200):
+            assert cap / 2 <= policy.get_backoff_time(made) <= cap
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "rand", "wait"),
+    [
+        (None, 0.5, 1.5),      # no header: jittered backoff (cap 2.0)
+        (3.0, 0.5, 3.0),       # the server asks for more than the backoff: honoured
+        (0.2, 0.5, 1.5),       # the backoff is longer than asked: kept
+        (500.0, 0.0, 60.0),    # capped by retry_after_max
+        (0.0, 0.25, 1.25),     # "Retry-After: 0" adds nothing
+    ],
+)
+def test_retry_after_is_a_floor_capped_by_retry_after_max(
+    retry_after: Optional[float], rand: float, wait: float
+) -> None:
+    policy = Retry(backoff_factor=0.5, backoff_max=10.0, retry_after_max=60.0)
+    assert policy.get_backoff_time(3, retry_after, rand=lambda: rand) == pytest.approx(wait)
+
+
+def test_retry_after_can_be_ignored() -> None:
+    policy = Retry(backoff_factor=0.5, respect_retry_after=False)
+    assert policy.get_backoff_time(1, 30.0, rand=lambda: 0.5) == 0.375
+
+
+@pytest.mark.parametrize(
+    ("status", "retried"),
+    [(429, True), (500, True), (502, True), (503, True), (504, True), (400, False),
+     (401, False), (404, False), (501, False)],
+)
+def test_default_retryable_statuses(status: int, retried: bool) -> None:
+    assert Retry().is_retryable_status(status) is retried
+    assert (status in DEFAULT_RETRY_STATUSES) is retried
+
+
+def test_with_total_copies() -> None:
+    policy = Retry(total=3, backoff_factor=2.0)
+    other = policy.with_total(9)
+    assert (other.total, other.backoff_factor, policy.total) == (9, 2.0, 3)
+
+
+NOW = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        (None, None),
+        ("", None),
+        ("0", 0.0),
+        ("7", 7.0),
+        (" 120 ", 120.0),
+        ("Tue, 14 Nov 2023 22:13:50 GMT", 30.0),   # an HTTP-date 30 s ahead
+        ("Tue, 14 Nov 2023 22:13:00 GMT", 0.0),    # in the past: no wait
+        ("soon", None),
+        ("-5", None),
+        ("1.5", None),                             # RFC 9110: delta-seconds are digits
+    ],
+)
+def test_parse_retry_after(header: Optional[str], seconds: Optional[float]) -> None:
+    assert parse_retry_after(header, now=NOW) == seconds
