@@ -8,10 +8,11 @@ raises the typed subclass of :class:`~influxdb.exceptions.InfluxDBClientError` c
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from itertools import repeat
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from influxdb.exceptions import error_from_response
 
@@ -29,6 +30,35 @@ def _tags_match(tags: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
         if tags.get(name, _MISSING) != value:
             return False
     return True
+
+
+# Rows are turned into dicts by a function compiled once per column list: a dict display
+# with constant keys builds a row about twice as fast as dict(zip(columns, row)), which
+# matters for million-row answers.  Only repr() of exact str objects and integer indexes
+# go into the source, so server data cannot inject code.  Small answers and very wide
+# ones are not worth the compile time (~15 us per column) and use dict(zip(...)).
+_COMPILE_MIN_ROWS = 64
+_COMPILE_MAX_COLUMNS = 256
+
+
+@functools.lru_cache(maxsize=64)
+def _row_builder(columns: tuple[str, ...]) -> Callable[[Sequence[Any]], Point]:
+    body = ", ".join(f"{name!r}: row[{index}]" for index, name in enumerate(columns))
+    builder: Callable[[Sequence[Any]], Point] = eval(  # noqa: S307 -- see above
+        f"lambda row: {{{body}}}", {"__builtins__": {}}
+    )
+    return builder
+
+
+def _rows(columns: Sequence[Any], values: Sequence[Sequence[Any]]) -> Iterator[Point]:
+    """``{column: value}`` for each row, lazily."""
+    if (
+        len(values) >= _COMPILE_MIN_ROWS
+        and len(columns) <= _COMPILE_MAX_COLUMNS
+        and all(type(name) is str for name in columns)
+    ):
+        return map(_row_builder(tuple(columns)), values)
+    return map(dict, map(zip, repeat(columns), values))
 
 
 def _series_name(series: Mapping[str, Any]) -> Any:
@@ -129,8 +159,7 @@ class ResultSet:
                 values = series.get("values")
                 if not values:
                     continue
-                # The hot path (a million rows): zip and dict run in C, no per-row lookups.
-                rows = map(dict, map(zip, repeat(series["columns"]), values))
+                rows = _rows(series["columns"], values)  # the hot path: no per-row lookups
                 if tags is None or _tags_match(series.get("tags") or {}, tags):
                     yield from rows
                 else:
@@ -170,7 +199,7 @@ class ResultSet:
     def _get_points_for_series(self, series: Mapping[str, Any]) -> Iterator[Point]:
         values = series.get("values")
         if values:
-            yield from map(dict, map(zip, repeat(series["columns"]), values))
+            yield from _rows(series["columns"], values)
 
     @staticmethod
     def _tag_matches(tags: Mapping[str, Any], filter: Mapping[str, Any]) -> bool:
