@@ -96,7 +96,7 @@ def test_from_dsn_unknown_scheme() -> None:
 
 def test_switch_database(client08: InfluxDBClient, server08: Stub08Server) -> None:
     server08.state.create_database("other")
-    assert client08.switch_database("other") is None
+    client08.switch_database("other")
     client08.write_points([{"name": "s", "columns": ["v"], "points": [[1]]}])
     assert server08.last.path == "/db/other/series"
     assert list(server08.state.databases["other"].series) == ["s"]

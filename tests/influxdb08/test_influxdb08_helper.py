@@ -171,7 +171,7 @@ def test_never_instantiated_helper_has_empty_body() -> None:
 def test_subclasses_have_their_own_buffers() -> None:
     parent = _helper()
     parent(server_name="p", time=1)
-    child = type("Child", (parent,), {})
+    child: type[SeriesHelper] = type("Child", (parent,), {})
     child(server_name="c", time=2)
     assert [s["name"] for s in parent._json_body_()] == ["events.stats.p"]
     assert [s["name"] for s in child._json_body_()] == ["events.stats.c"]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import runpy
 import socket
+import sys
+from pathlib import Path
+from unittest import mock
 
+import pytest
 import requests
 
 from tests.influxdb08._server import Stub08Server
 
 ROOT = {"u": "root", "p": "root"}
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "influxdb08_basic.py"
 
 
 def test_ping(server08: Stub08Server) -> None:
@@ -96,3 +102,18 @@ def test_write_sequence_number_updates_a_point(server08: Stub08Server) -> None:
     )
     answer = requests.get(url, params={**ROOT, "q": "select * from u"}, timeout=5).json()
     assert answer[0]["points"] == [[5, 1, 1, 20]]  # written and read in ms (the default)
+
+
+def test_example_script_runs_against_the_stub(
+    server08: Stub08Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["influxdb08_basic.py", "--host", server08.host, "--port", str(server08.port)]
+    with mock.patch.object(sys, "argv", argv):
+        runpy.run_path(str(EXAMPLE), run_name="__main__")
+    assert capsys.readouterr().out == (
+        "series: ['cpu_load']\n"
+        "cpu_load ['time', 'sequence_number', 'value']\n"
+        "   [1400000000, 1, 0.64]\n"
+        "   [1400000060, 2, 0.71]\n"
+    )
+    assert "example" not in server08.state.databases

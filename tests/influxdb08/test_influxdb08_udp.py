@@ -62,7 +62,7 @@ def test_udp_needs_seconds(precision: str) -> None:
 
 def test_send_packet(udp_listener: socket.socket) -> None:
     with InfluxDBClient("127.0.0.1", use_udp=True, udp_port=str(_port(udp_listener))) as client:
-        assert client.send_packet({"text": "é", "n": [1, 2]}) is None
+        client.send_packet({"text": "é", "n": [1, 2]})
     assert udp_listener.recvfrom(65535)[0] == b'{"text": "\\u00e9", "n": [1, 2]}'
 
 
