@@ -6,7 +6,8 @@ data=..., headers=..., verify=..., timeout=...)`` exactly as influxdb-python 5.3
 test suites that patch ``influxdb.influxdb08.client.session`` keep working.
 
 Authentication is the 0.8 one: ``u`` and ``p`` query parameters on every request (0.8 HTTP
-API, "Writing Data").  They are never logged and are redacted from the messages we raise.
+API, "Writing Data").  This package never logs them and redacts them from the messages it
+raises; note that urllib3's own DEBUG log prints request URLs, query string included.
 """
 
 from __future__ import annotations
