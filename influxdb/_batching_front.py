@@ -1,0 +1,131 @@
+"""The caller's side of a batching write: arguments checked and points encoded *at the call*.
+
+Everything that can be wrong with a write (precision, consistency, a missing database,
+a point without fields, a value that cannot be stored, a record attribute that does not
+exist) raises here, in the caller's thread, before anything is buffered: a background
+thread has nobody to tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Optional
+
+from influxdb._batching_buffer import Target, split_lines
+from influxdb._records import RecordMapping, points_from_records
+from influxdb.exceptions import InfluxDBInvalidPointError
+from influxdb.point import Point
+
+__all__ = ["WriteFront", "check_precision"]
+
+_CONSISTENCIES = ("any", "one", "quorum", "all")
+#: Spellings of a precision -> what goes in ``precision=`` of ``POST /write``.
+_WIRE_PRECISION = {"n": "n", "ns": "n", "u": "u", "us": "u", "ms": "ms", "s": "s", "m": "m",
+                   "h": "h"}
+
+
+def check_precision(precision: Optional[str], name: str = "time_precision") -> Optional[str]:
+    """Validate a precision and give its wire spelling (``'ns'`` -> ``'n'``).
+
+    :raises InfluxDBInvalidPointError: (a ``ValueError``) on an unknown precision
+    """
+    if precision is None:
+        return None
+    if not isinstance(precision, str) or precision not in _WIRE_PRECISION:
+        raise InfluxDBInvalidPointError(
+            f"Invalid {name} {precision!r} (use 'n', 'u', 'ms', 's', 'm' or 'h')")
+    return _WIRE_PRECISION[precision]
+
+
+def check_consistency(consistency: Optional[str]) -> Optional[str]:
+    if consistency is not None and consistency not in _CONSISTENCIES:
+        raise InfluxDBInvalidPointError(f"Invalid consistency: {consistency}")
+    return consistency
+
+
+def check_tags(tags: Optional[Mapping[str, Any]], name: str = "tags") -> dict[str, Any]:
+    if tags is None:
+        return {}
+    if not isinstance(tags, Mapping) or not all(isinstance(k, str) and k for k in tags):
+        raise InfluxDBInvalidPointError(f"{name} must be a dict with str keys, got {tags!r}")
+    return dict(tags)
+
+
+class WriteFront:
+    """Defaults of one writer or session, and the encoding of each write call.
+
+    :param client: the ``InfluxDBClient`` (its ``_encode_points`` encodes, with its default
+        tags; its default database, precision and retention policy fill what is not given)
+    :param database: default database of this writer (else the client's)
+    :param retention_policy: default retention policy (else the client's default)
+    :param time_precision: default precision (else the client's default, else ns)
+    :param consistency: default write consistency (clusters only)
+    :param tags: tags added to every point (a write's ``tags`` and a point's own tags win)
+    """
+
+    def __init__(self, client: Any, *, database: Optional[str] = None,
+                 retention_policy: Optional[str] = None, time_precision: Optional[str] = None,
+                 consistency: Optional[str] = None,
+                 tags: Optional[Mapping[str, Any]] = None) -> None:
+        if not hasattr(client, "_encode_points"):
+            raise TypeError(f"expected an InfluxDBClient, got {type(client).__name__}")
+        self.client = client
+        self.database = database
+        self.retention_policy = retention_policy
+        self.time_precision = check_precision(time_precision)
+        self.consistency = check_consistency(consistency)
+        self.tags = check_tags(tags)
+        self.udp = bool(getattr(client, "_use_udp", False))
+
+    def target(self, *, time_precision: Optional[str], database: Optional[str],
+               retention_policy: Optional[str], consistency: Optional[str]) -> Target:
+        """Where a write goes, defaults applied now (a later ``switch_database`` on the
+        client does not move points already accepted)."""
+        precision = check_precision(time_precision)
+        if precision is None:
+            precision = self.time_precision
+        if precision is None:
+            precision = check_precision(getattr(self.client, "_default_time_precision", None))
+        db = database or self.database or getattr(self.client, "_database", None)
+        if db is None and not self.udp:
+            raise InfluxDBInvalidPointError(
+                "no database to write to: pass database= to the write or the writer, or "
+                "create the client with database=")
+        rp = retention_policy or self.retention_policy or getattr(
+            self.client, "_default_retention_policy", None)
+        consistency = check_consistency(consistency) or self.consistency
+        return Target(db, rp, precision, consistency)
+
+    def encode(
+        self,
+        points: Any,
+        target: Target,
+        *,
+        tags: Optional[Mapping[str, Any]] = None,
+        protocol: str = "json",
+        mapping: Optional[RecordMapping] = None,
+    ) -> list[bytes]:
+        """Encode the points of one write call into lines.
+
+        :raises InfluxDBInvalidPointError: naming the bad point, before anything is kept
+        """
+        if protocol not in ("json", "line"):
+            raise InfluxDBInvalidPointError(
+                f"Invalid protocol {protocol!r}: use 'json' (points) or 'line'")
+        if mapping is not None:
+            points = points_from_records(points, mapping)
+        elif isinstance(points, (Point, Mapping)) or (
+                protocol == "json" and isinstance(points, (str, bytes))):
+            points = [points]  # one point: a convenience write_points does not offer
+        elif not isinstance(points, (Sequence, str, bytes)):
+            if not isinstance(points, Iterable):
+                raise InfluxDBInvalidPointError(
+                    f"points must be a list of points, got {type(points).__name__}")
+            points = list(points)
+        merged = dict(self.tags)
+        merged.update(check_tags(tags))
+        body = self.client._encode_points(points, tags=merged or None,
+                                          time_precision=target.precision, protocol=protocol)
+        expected = len(points) if isinstance(points, Sequence) and not isinstance(
+            points, (str, bytes)) else None
+        return split_lines(body, expected)

@@ -1,0 +1,240 @@
+"""Sending one batch with a retry policy, and reporting what became of it.
+
+Shared by the background :class:`~influxdb.batching.BatchWriter` and the synchronous
+:class:`~influxdb.batching.Session`: both hand a :class:`Batch` to :class:`Deliverer`, which
+sends it once per attempt through the client's ``_write_payload`` (the client's own retries
+switched off), sleeps between attempts as the :class:`~influxdb._retry.Retry` policy says
+(at least what a ``Retry-After`` header asks), and calls the user's callbacks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import requests.exceptions
+
+from influxdb._batching_buffer import Target
+from influxdb._retry import Retry, parse_retry_after
+from influxdb.exceptions import (
+    InfluxDBClientError,
+    InfluxDBPartialWriteError,
+    InfluxDBServerError,
+)
+
+__all__ = ["Batch", "Deliverer", "WriterStats", "is_retryable", "retry_after_of"]
+
+log = logging.getLogger("influxdb.batching")
+
+#: The client sends each attempt once; the writer's own policy decides about the next one.
+ONE_ATTEMPT = Retry(total=1)
+
+_TRANSPORT_ERRORS = (
+    requests.exceptions.ConnectionError,  # refused, reset, DNS (and ConnectTimeout)
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
+
+
+class Batch:
+    """Points sent (or to be sent) in one ``POST /write``: what callbacks and failure
+    reports receive.
+
+    :ivar target: database, retention policy, precision and consistency of the request
+    :ivar attempts: requests made for this batch so far
+    :ivar error: the exception that ended the last attempt (``None`` after success)
+    """
+
+    __slots__ = ("target", "_lines", "_body", "attempts", "error")
+
+    def __init__(self, target: Target, lines: list[bytes]) -> None:
+        self.target = target
+        self._lines = lines
+        self._body: Optional[bytes] = None
+        self.attempts = 0
+        self.error: Optional[BaseException] = None
+
+    @property
+    def database(self) -> Optional[str]:
+        return self.target.database
+
+    @property
+    def retention_policy(self) -> Optional[str]:
+        return self.target.retention_policy
+
+    @property
+    def precision(self) -> Optional[str]:
+        return self.target.precision
+
+    @property
+    def lines(self) -> list[str]:
+        """The points of this batch, one line of line protocol each (no new line)."""
+        return [line.decode("utf-8") for line in self._lines]
+
+    @property
+    def body(self) -> bytes:
+        """The request body: the lines, each ending with a new line."""
+        if self._body is None:
+            self._body = b"\n".join(self._lines) + b"\n"
+        return self._body
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __repr__(self) -> str:
+        error = f", error={type(self.error).__name__}" if self.error is not None else ""
+        return (f"Batch({len(self._lines)} points, database={self.target.database!r}, "
+                f"retention_policy={self.target.retention_policy!r}, "
+                f"attempts={self.attempts}{error})")
+
+
+@dataclass
+class WriterStats:
+    """Counters of a writer or session (a snapshot; points are lines of line protocol)."""
+
+    points_accepted: int = 0
+    points_written: int = 0
+    points_failed: int = 0
+    batches_written: int = 0
+    batches_failed: int = 0
+    retries: int = 0
+    points_buffered: int = 0
+    last_error: Optional[BaseException] = field(default=None, repr=False)
+
+
+def retry_after_of(exc: BaseException) -> Optional[float]:
+    """Seconds a failed answer asked us to wait (``Retry-After``), if it said so."""
+    value = getattr(exc, "retry_after", None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is not None:
+        return parse_retry_after(headers.get("Retry-After"))
+    return None
+
+
+def is_retryable(exc: BaseException, retry: Retry) -> bool:
+    """Whether another attempt may succeed where this one failed.
+
+    Transport failures and the statuses of ``retry.retry_statuses`` (429, 5xx) are retried.
+    A partial write is never resent: the server kept some points of it.
+    """
+    if isinstance(exc, InfluxDBPartialWriteError):
+        return False
+    if isinstance(exc, _TRANSPORT_ERRORS):
+        return True
+    if isinstance(exc, InfluxDBServerError):
+        return exc.code is None or retry.is_retryable_status(exc.code)
+    if isinstance(exc, InfluxDBClientError):  # 429 Too Many Requests
+        return exc.code is not None and retry.is_retryable_status(exc.code)
+    return False
+
+
+def _safe_call(callback: Optional[Callable[..., Any]], name: str, *args: Any) -> None:
+    if callback is None:
+        return
+    try:
+        callback(*args)
+    except Exception:  # a user's callback must never stop the writer
+        log.exception("the %s callback raised; ignored", name)
+
+
+class Deliverer:
+    """Send batches with retries; keep counters and the record of failed batches.
+
+    :param send: sends one body once (raises on failure)
+    :param retry: the policy between attempts
+    :param on_success: ``on_success(batch)`` after a batch was stored
+    :param on_error: ``on_error(batch, exception)`` after a batch failed for good
+    :param on_retry: ``on_retry(batch, exception, delay)`` before waiting ``delay`` seconds
+    :param abort: when set, waits end at once and no further attempt is made
+    """
+
+    def __init__(
+        self,
+        send: Callable[[Batch], None],
+        retry: Retry,
+        *,
+        on_success: Optional[Callable[[Batch], Any]] = None,
+        on_error: Optional[Callable[[Batch, BaseException], Any]] = None,
+        on_retry: Optional[Callable[[Batch, BaseException, float], Any]] = None,
+        abort: Optional[threading.Event] = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._send = send
+        self.retry = retry
+        self.on_success = on_success
+        self.on_error = on_error
+        self.on_retry = on_retry
+        self.abort = abort or threading.Event()
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.stats = WriterStats()
+        self.failed: list[Batch] = []
+
+    def attempt(self, batch: Batch) -> Optional[BaseException]:
+        """Send ``batch`` until it is stored, fails for good, or ``abort`` is set.
+
+        :returns: ``None`` on success, else the last exception (also in ``batch.error``)
+        """
+        started = self._clock()
+        while True:
+            batch.attempts += 1
+            try:
+                self._send(batch)
+            except Exception as exc:
+                batch.error = exc
+                if (self.abort.is_set() or not is_retryable(exc, self.retry)
+                        or not self.retry.has_attempts_left(batch.attempts, started,
+                                                            self._clock())):
+                    return exc
+                delay = self.retry.get_backoff_time(batch.attempts, retry_after_of(exc))
+                with self._lock:
+                    self.stats.retries += 1
+                log.warning("writing %d points failed (%s: %s); attempt %d, retrying in "
+                            "%.2fs", len(batch), type(exc).__name__, exc, batch.attempts, delay)
+                _safe_call(self.on_retry, "on_retry", batch, exc, delay)
+                if self.abort.wait(delay):
+                    return exc
+                continue
+            batch.error = None
+            return None
+
+    def succeeded(self, batch: Batch) -> None:
+        with self._lock:
+            self.stats.points_written += len(batch)
+            self.stats.batches_written += 1
+        _safe_call(self.on_success, "on_success", batch)
+
+    def failed_for_good(self, batch: Batch, exc: BaseException) -> None:
+        """Record a batch that will not be sent again, log it, and tell ``on_error``."""
+        batch.error = exc
+        with self._lock:
+            self.failed.append(batch)
+            self.stats.points_failed += len(batch)
+            self.stats.batches_failed += 1
+            self.stats.last_error = exc
+        log.error("%d points were not written to database %r after %d attempt(s): %s: %s",
+                  len(batch), batch.target.database, batch.attempts, type(exc).__name__, exc)
+        _safe_call(self.on_error, "on_error", batch, exc)
+
+    def pop_failed(self) -> list[Batch]:
+        with self._lock:
+            failed, self.failed = self.failed, []
+        return failed
+
+    def snapshot(self, buffered: int) -> WriterStats:
+        with self._lock:
+            stats = WriterStats(**{k: getattr(self.stats, k) for k in (
+                "points_accepted", "points_written", "points_failed", "batches_written",
+                "batches_failed", "retries", "last_error")})
+        stats.points_buffered = buffered
+        return stats
+
+    def accepted(self, count: int) -> None:
+        with self._lock:
+            self.stats.points_accepted += count

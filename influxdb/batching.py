@@ -1,0 +1,423 @@
+"""Batched writes: a background :class:`BatchWriter`, and :class:`Session` for explicit commits.
+
+Both are built on the same parts: points are checked and encoded in the caller's thread
+(:mod:`influxdb._batching_front`), kept as lines in a buffer with one FIFO per write target
+(:mod:`influxdb._batching_buffer`), and sent in batches with a retry policy that backs off
+exponentially and honours ``Retry-After`` (:mod:`influxdb._batching_send`).
+
+Nothing accepted is dropped silently: a batch is either stored, or recorded in ``failed``
+(with the exception that ended it) and handed to ``on_error``; it is logged too.
+
+Usage::
+
+    with client.batch_writer(batch_size=5000, flush_interval=1.0) as writer:
+        writer.write([{'measurement': 'cpu', 'fields': {'load': 0.5}}])
+        writer.write_point('cpu', {'load': 0.7}, tags={'host': 'a'})
+    # left the block: everything was sent (or is in writer.failed)
+
+    with client.session(autocommit_every=100) as session:
+        session.write(Point('cpu').field('load', 0.5))
+    # committed on leaving the block
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable, Optional, Union
+
+from influxdb._batching_buffer import FlushPolicy, PendingBuffer, Target
+from influxdb._batching_core import WriterBufferFullError, WriterClosedError, WriterCore
+from influxdb._batching_front import WriteFront
+from influxdb._batching_send import ONE_ATTEMPT, Batch, Deliverer, WriterStats, is_retryable
+from influxdb._records import RecordMapping
+from influxdb._retry import Retry
+
+__all__ = ["DEFAULT_WRITER_RETRY", "Batch", "BatchWriter", "Session", "WriterBufferFullError",
+           "WriterClosedError", "WriterStats"]
+
+log = logging.getLogger("influxdb.batching")
+
+#: The writer's default policy: keep trying for up to five minutes, waits growing from
+#: 0.5 s to 30 s (with full jitter), at least as long as a ``Retry-After`` asks.
+DEFAULT_WRITER_RETRY = Retry(total=0, backoff_factor=0.5, backoff_max=30.0,
+                             max_retry_time=300.0)
+
+SuccessCallback = Callable[[Batch], Any]
+ErrorCallback = Callable[[Batch, BaseException], Any]
+RetryCallback = Callable[[Batch, BaseException, float], Any]
+
+
+def _policy(retry: Union[Retry, int, None], default: Retry) -> Retry:
+    if retry is None:
+        return default
+    if isinstance(retry, Retry):
+        return retry
+    return default.with_total(Retry.from_int(retry).total)
+
+
+def _sender(client: Any, front: WriteFront) -> Callable[[Batch], None]:
+    if front.udp:
+        return lambda batch: client._udp_send(batch.body)
+
+    def send(batch: Batch) -> None:
+        t = batch.target
+        client._write_payload(batch.body, database=t.database, retention_policy=t.retention_policy,
+                              precision=t.precision, consistency=t.consistency, retry=ONE_ATTEMPT)
+    return send
+
+
+class _Writes:
+    """``write`` / ``write_point`` shared by :class:`BatchWriter` and :class:`Session`."""
+
+    _front: WriteFront
+
+    def _put(self, target: Target, lines: list[bytes]) -> None:
+        raise NotImplementedError
+
+    def _check_write_options(self, retention_policy: Optional[str]) -> None:
+        pass
+
+    def write(
+        self,
+        points: Any,
+        time_precision: Optional[str] = None,
+        database: Optional[str] = None,
+        retention_policy: Optional[str] = None,
+        tags: Optional[Mapping[str, Any]] = None,
+        batch_size: Optional[int] = None,
+        protocol: str = "json",
+        consistency: Optional[str] = None,
+        *,
+        record_measurement: Optional[str] = None,
+        record_measurement_key: Optional[str] = None,
+        record_tag_keys: Optional[Iterable[str]] = None,
+        record_field_keys: Optional[Iterable[str]] = None,
+        record_time_key: Optional[str] = None,
+        record_time_precision: Optional[str] = None,
+    ) -> int:
+        """Check and encode points now; buffer them for sending.
+
+        Takes what ``InfluxDBClient.write_points`` takes (``batch_size`` is accepted and
+        ignored: the writer's own batch size applies), plus one point alone (a dict, a
+        :class:`~influxdb.point.Point` or a line), and records: dataclasses, named tuples or
+        other objects described by the ``record_*`` arguments (see
+        :meth:`~influxdb.point.Point.from_record`).
+
+        :returns: the number of points buffered
+        :raises InfluxDBInvalidPointError: (a ``ValueError``) a bad point, precision,
+            consistency or missing database; nothing of the call is buffered
+        :raises WriterBufferFullError: the buffer stayed full (see ``overflow``)
+        :raises WriterClosedError: the writer was closed
+        """
+        self._check_write_options(retention_policy)
+        target = self._front.target(time_precision=time_precision, database=database,
+                                    retention_policy=retention_policy, consistency=consistency)
+        mapping = RecordMapping.from_options(
+            record_measurement=record_measurement, record_measurement_key=record_measurement_key,
+            record_tag_keys=record_tag_keys, record_field_keys=record_field_keys,
+            record_time_key=record_time_key, record_time_precision=record_time_precision)
+        lines = self._front.encode(points, target, tags=tags, protocol=protocol,
+                                   mapping=mapping)
+        self._put(target, lines)
+        return len(lines)
+
+    def write_point(
+        self,
+        measurement: str,
+        fields: Mapping[str, Any],
+        tags: Optional[Mapping[str, Any]] = None,
+        time: Any = None,
+        *,
+        database: Optional[str] = None,
+        retention_policy: Optional[str] = None,
+        time_precision: Optional[str] = None,
+    ) -> int:
+        """Buffer one point (the arguments of ``InfluxDBClient.write_point``).
+
+        :returns: ``1``
+        """
+        point: dict[str, Any] = {"measurement": measurement, "fields": fields}
+        if tags:
+            point["tags"] = tags
+        if time is not None:
+            point["time"] = time
+        return self.write([point], time_precision=time_precision, database=database,
+                          retention_policy=retention_policy)
+
+
+class BatchWriter(_Writes):
+    """Writes points in batches from a background thread.
+
+    ``write()`` checks and encodes the points in the caller's thread and returns once they
+    are buffered.  A batch leaves when ``batch_size`` points wait for the same target, when
+    its oldest point has waited ``flush_interval`` (+ up to ``jitter_interval``), on
+    :meth:`flush`, on :meth:`close`, on leaving a ``with`` block, and at interpreter exit.
+    Several threads may write through one writer.
+
+    :param client: the ``InfluxDBClient`` to write through
+    :param database: default database (else the client's, resolved at each ``write()``)
+    :param retention_policy: default retention policy (else the client's default)
+    :param time_precision: default precision (else the client's default, else ns)
+    :param consistency: default write consistency
+    :param tags: tags added to every point (a write's tags and a point's own win)
+    :param batch_size: points per request
+    :param flush_interval: seconds a point waits at most for its batch to fill (``None``:
+        until a flush)
+    :param jitter_interval: up to this many seconds added at random to each interval flush
+    :param max_buffer: points held at most (waiting or being sent); ``write()`` then blocks,
+        so memory stays bounded and nothing is dropped
+    :param overflow: ``'block'`` (default) or ``'raise'`` :class:`WriterBufferFullError`
+    :param block_timeout: with ``'block'``, seconds to wait before raising (``None``: wait)
+    :param retry: a :class:`~influxdb._retry.Retry`, or attempts as an int (``0``: until
+        success); default :data:`DEFAULT_WRITER_RETRY`
+    :param on_success: ``on_success(batch)`` from the writer's thread after a batch landed
+    :param on_error: ``on_error(batch, exception)`` after a batch failed for good
+    :param on_retry: ``on_retry(batch, exception, delay)`` before each wait
+    :param exit_timeout: seconds the interpreter-exit flush may take (``None``: no limit)
+    :param name: the background thread's name
+    :raises ValueError: on a bad option (at construction, not later)
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        database: Optional[str] = None,
+        retention_policy: Optional[str] = None,
+        time_precision: Optional[str] = None,
+        consistency: Optional[str] = None,
+        tags: Optional[Mapping[str, Any]] = None,
+        batch_size: int = 5000,
+        flush_interval: Optional[float] = 1.0,
+        jitter_interval: float = 0.0,
+        max_buffer: Optional[int] = None,
+        overflow: str = "block",
+        block_timeout: Optional[float] = None,
+        retry: Union[Retry, int, None] = None,
+        on_success: Optional[SuccessCallback] = None,
+        on_error: Optional[ErrorCallback] = None,
+        on_retry: Optional[RetryCallback] = None,
+        exit_timeout: Optional[float] = 30.0,
+        name: Optional[str] = None,
+    ) -> None:
+        self._front = WriteFront(client, database=database, retention_policy=retention_policy,
+                                 time_precision=time_precision, consistency=consistency,
+                                 tags=tags)
+        policy = FlushPolicy(batch_size, flush_interval, jitter_interval)
+        capacity = max(100_000, 4 * batch_size) if max_buffer is None else max_buffer
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < batch_size:
+            raise ValueError(f"max_buffer must be an int >= batch_size ({batch_size}), "
+                             f"got {max_buffer!r}")
+        if overflow not in ("block", "raise"):
+            raise ValueError(f"overflow must be 'block' or 'raise', got {overflow!r}")
+        if block_timeout is not None and not block_timeout >= 0:
+            raise ValueError(f"block_timeout must be >= 0 seconds, got {block_timeout!r}")
+        deliverer = Deliverer(_sender(client, self._front), _policy(retry, DEFAULT_WRITER_RETRY),
+                              on_success=on_success, on_error=on_error, on_retry=on_retry)
+        self._core = WriterCore(policy, capacity, overflow, block_timeout, deliverer,
+                                 exit_timeout, name or f"influxdb-batch-writer-{id(self):x}")
+        # Closing (flushing) a writer nobody references any more; the thread only holds
+        # the core, so the writer itself can be collected.
+        self._finalizer = weakref.finalize(self, self._core.close_nowait)
+        self._finalizer.atexit = False  # the module's atexit hook flushes, with a timeout
+
+    def _put(self, target: Target, lines: list[bytes]) -> None:
+        self._core.put(target, lines)
+
+    def flush(self, timeout: Optional[float] = None) -> bool:
+        """Send everything buffered so far, and wait until it landed or failed for good.
+
+        :param timeout: seconds to wait at most (``None``: no limit)
+        :returns: ``True`` when every point buffered before the call was settled in time
+        """
+        return self._core.flush(timeout)
+
+    def close(self, timeout: Optional[float] = None) -> None:
+        """Flush, then stop the background thread.  Further writes raise
+        :class:`WriterClosedError`.
+
+        :param timeout: seconds to wait at most; then retries stop, and the points not sent
+            are recorded in :attr:`failed` with a :class:`WriterClosedError`
+        """
+        self._core.close(timeout)
+
+    @property
+    def closed(self) -> bool:
+        return self._core.closing
+
+    @property
+    def failed(self) -> list[Batch]:
+        """Batches that failed for good, each with its ``lines`` and ``error`` (a copy)."""
+        with self._core.deliverer._lock:
+            return list(self._core.deliverer.failed)
+
+    def pop_failed(self) -> list[Batch]:
+        """Return the failed batches and forget them."""
+        return self._core.deliverer.pop_failed()
+
+    @property
+    def stats(self) -> WriterStats:
+        """Counters: points accepted, written, failed, buffered; batches; retries."""
+        return self._core.deliverer.snapshot(self._core.used())
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<BatchWriter {self._core.thread.name} buffered={self._core.used()}>"
+
+
+class Session(_Writes):
+    """Buffers writes until :meth:`commit` (in the style of the inflow client).
+
+    Committing sends everything buffered, in batches, in the calling thread.  Leaving a
+    ``with`` block commits.  With ``autocommit_every=N`` a write that brings the buffer to
+    ``N`` points commits.  A session is safe to share between threads.
+
+    When a commit fails after its retries, it raises; the batch that failed and all the
+    points not yet sent stay buffered for the next commit, except when the server refused
+    the points themselves (a 4xx other than 429, or a partial write): such a batch is moved
+    to :attr:`failed` (sending it again cannot succeed) before the exception is raised.
+
+    :param client: the ``InfluxDBClient``
+    :param database: database of the session (else the client's)
+    :param retention_policy: retention policy of the whole session (``write()`` takes none)
+    :param time_precision: default precision
+    :param consistency: default write consistency
+    :param tags: tags added to every point
+    :param autocommit_every: commit once this many points are buffered (``None``: never)
+    :param batch_size: points per request when committing
+    :param retry: the policy of each request (default: the client's ``retries``)
+    :param on_success: ``on_success(batch)`` after each batch landed
+    :param on_error: ``on_error(batch, exception)`` after a batch failed for good
+    :param on_retry: ``on_retry(batch, exception, delay)`` before each wait
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        database: Optional[str] = None,
+        retention_policy: Optional[str] = None,
+        time_precision: Optional[str] = None,
+        consistency: Optional[str] = None,
+        tags: Optional[Mapping[str, Any]] = None,
+        autocommit_every: Optional[int] = None,
+        batch_size: int = 5000,
+        retry: Union[Retry, int, None] = None,
+        on_success: Optional[SuccessCallback] = None,
+        on_error: Optional[ErrorCallback] = None,
+        on_retry: Optional[RetryCallback] = None,
+    ) -> None:
+        self._front = WriteFront(client, database=database, retention_policy=retention_policy,
+                                 time_precision=time_precision, consistency=consistency,
+                                 tags=tags)
+        if autocommit_every is not None and (isinstance(autocommit_every, bool) or not isinstance(
+                autocommit_every, int) or autocommit_every < 1):
+            raise ValueError(f"autocommit_every must be an int >= 1 or None, "
+                             f"got {autocommit_every!r}")
+        self.autocommit_every = autocommit_every
+        self._buffer = PendingBuffer(FlushPolicy(batch_size, None, 0.0))
+        self._lock = threading.Lock()
+        self._commit_lock = threading.Lock()
+        default = getattr(client, "_retry_policy", None) or Retry(total=3)
+        self._deliverer = Deliverer(_sender(client, self._front), _policy(retry, default),
+                                    on_success=on_success, on_error=on_error,
+                                    on_retry=on_retry)
+
+    def _check_write_options(self, retention_policy: Optional[str]) -> None:
+        if retention_policy is not None:
+            # inflow's rule: the retention policy belongs to the whole session.
+            raise TypeError("a session's retention policy is set for the whole session: "
+                            "client.session(retention_policy=...)")
+
+    def _put(self, target: Target, lines: list[bytes]) -> None:
+        with self._lock:
+            self._buffer.add(target, lines, time.monotonic())
+            due = self.autocommit_every is not None and len(
+                self._buffer) >= self.autocommit_every
+        self._deliverer.accepted(len(lines))
+        if due:
+            self.commit()
+
+    def commit(self) -> None:
+        """Send every buffered point.
+
+        :raises Exception: what the failed request raised (``InfluxDBClientError``,
+            ``InfluxDBServerError``, a ``requests`` exception); see the class for what stays
+            buffered
+        """
+        with self._commit_lock:
+            while True:
+                with self._lock:
+                    item = self._buffer.take(time.monotonic(), force=True)
+                if item is None:
+                    return
+                batch = Batch(*item)
+                error = self._deliverer.attempt(batch)
+                if error is None:
+                    self._deliverer.succeeded(batch)
+                    continue
+                if is_retryable(error, self._deliverer.retry):
+                    with self._lock:
+                        self._buffer.push_front(batch.target, item[1], time.monotonic())
+                else:
+                    self._deliverer.failed_for_good(batch, error)
+                raise error
+
+    flush = commit
+
+    def discard(self) -> int:
+        """Drop every buffered point without sending it.
+
+        :returns: how many points were dropped
+        """
+        with self._lock:
+            return sum(len(lines) for _, lines in self._buffer.drain())
+
+    def close(self) -> None:
+        """Commit (a session holds no thread or connection of its own)."""
+        self.commit()
+
+    @property
+    def pending(self) -> int:
+        """Points buffered and not yet committed."""
+        with self._lock:
+            return len(self._buffer)
+
+    @property
+    def failed(self) -> list[Batch]:
+        """Batches the server refused for good, each with its ``lines`` and ``error``."""
+        with self._deliverer._lock:
+            return list(self._deliverer.failed)
+
+    def pop_failed(self) -> list[Batch]:
+        """Return the failed batches and forget them."""
+        return self._deliverer.pop_failed()
+
+    @property
+    def stats(self) -> WriterStats:
+        return self._deliverer.snapshot(self.pending)
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, exc_type: Optional[type[BaseException]], exc: Optional[BaseException],
+                 tb: object) -> None:
+        if exc_type is None:
+            self.commit()
+            return
+        # The block raised: still commit what it wrote, but let its exception be the one
+        # the caller sees.
+        try:
+            self.commit()
+        except Exception:
+            log.exception("committing the session on leaving a with block that raised "
+                          "failed; %d points stay buffered", self.pending)

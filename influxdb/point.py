@@ -1,0 +1,302 @@
+"""A ``Point`` builder, accepted by ``write_points``, the batching writer and sessions.
+
+Bad input is refused at the builder call that receives it (``InfluxDBInvalidPointError``,
+also a ``ValueError``), not later in a write or a background thread.
+
+Times: a ``datetime``, ``pandas.Timestamp``, ``numpy.datetime64`` or RFC3339 string is an
+absolute instant, converted to the write's precision when encoded.  An integer with a
+``precision`` is an absolute instant too (``time(1700000000, 's')``): it is kept as
+nanoseconds and converted to whatever precision the write uses.  An integer without a
+precision is taken to be in the write's precision already, as ``write_points`` does for
+dicts (DECISIONS.md).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any, Optional
+
+from influxdb.exceptions import InfluxDBInvalidPointError
+
+__all__ = ["Point"]
+
+#: Nanoseconds per unit, for every spelling of a precision the client accepts.
+NANOS_PER_UNIT: dict[str, int] = {
+    "n": 1, "ns": 1, "u": 1_000, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
+    "m": 60_000_000_000, "h": 3_600_000_000_000,
+}
+
+
+def _check_name(kind: str, value: object, measurement: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise InfluxDBInvalidPointError(
+            f"{kind} must be a non-empty str, got {value!r} (measurement {measurement!r})")
+    if "\n" in value or "\r" in value:
+        # Line protocol has no escape for a new line outside string field values.
+        raise InfluxDBInvalidPointError(
+            f"{kind} {value!r} contains a new line (measurement {measurement!r})")
+    return value
+
+
+def _is_field_value(value: object) -> bool:
+    if isinstance(value, (str, bool, int, float)):
+        return True
+    if isinstance(value, complex):
+        return False
+    if isinstance(value, numbers.Number):  # Decimal, Fraction, numpy numbers
+        return True
+    # numpy.bool_ is not a numbers.Number
+    return type(value).__name__ in ("bool_", "bool") and type(value).__module__ == "numpy"
+
+
+def _check_time(value: object, precision: Optional[str], measurement: object) -> Any:
+    """Validate a time; an integer with a precision becomes absolute nanoseconds."""
+    if precision is not None and precision not in NANOS_PER_UNIT:
+        raise InfluxDBInvalidPointError(
+            f"unknown time precision {precision!r} (use n, u, ms, s, m or h)")
+    if value is None:
+        return None
+    if isinstance(value, bool) or isinstance(value, float):
+        raise InfluxDBInvalidPointError(
+            f"time must be an int, datetime or RFC3339 str, got {value!r} "
+            f"(measurement {measurement!r})")
+    if isinstance(value, numbers.Integral):
+        if precision is None:
+            return int(value)
+        from influxdb._timeutil import EpochNanos
+
+        return EpochNanos(int(value) * NANOS_PER_UNIT[precision])
+    if isinstance(value, (datetime, str)):
+        return value
+    if isinstance(value, date):
+        raise InfluxDBInvalidPointError(
+            f"time must be a datetime, not a date: {value!r} (measurement {measurement!r})")
+    if type(value).__module__.startswith(("numpy", "pandas")):
+        return value  # np.datetime64, pd.Timestamp: the encoder keeps their nanoseconds
+    raise InfluxDBInvalidPointError(
+        f"time must be an int, datetime or RFC3339 str, got {type(value).__name__} "
+        f"(measurement {measurement!r})")
+
+
+class Point:
+    """One point: a measurement, tags, fields and an optional time.
+
+    Builder methods return the point itself, so calls chain.  Accepted by
+    ``InfluxDBClient.write_points`` beside dicts and line-protocol strings, and by the
+    batching writer and sessions.
+
+    :param measurement: the measurement name
+    :param tags: initial tags (copied)
+    :param fields: initial fields (copied; ``None`` values are left out)
+    :param time: the point's time (see :meth:`time`)
+    :param precision: the unit of an integer ``time``
+    :raises InfluxDBInvalidPointError: on a bad name, value or time
+
+    Usage::
+
+        >>> p = Point('cpu').tag('host', 'a').field('value', 0.5).time(1700000000, 's')
+        >>> p.to_line_protocol()
+        'cpu,host=a value=0.5 1700000000000000000'
+        >>> p.to_line_protocol('s')
+        'cpu,host=a value=0.5 1700000000'
+    """
+
+    __slots__ = ("_measurement", "_tags", "_fields", "_time", "_precision")
+
+    def __init__(
+        self,
+        measurement: str,
+        tags: Optional[Mapping[str, Any]] = None,
+        fields: Optional[Mapping[str, Any]] = None,
+        time: Any = None,
+        precision: Optional[str] = None,
+    ) -> None:
+        self._measurement = _check_name("measurement", measurement, measurement)
+        self._tags: dict[str, str] = {}
+        self._fields: dict[str, Any] = {}
+        self._time: Any = None
+        self._precision: Optional[str] = None
+        for key, value in (tags or {}).items():
+            self.tag(key, value)
+        for key, value in (fields or {}).items():
+            self.field(key, value)
+        if time is not None:
+            self.time(time, precision)
+        elif precision is not None:
+            _check_time(None, precision, measurement)
+
+    # -- builder -----------------------------------------------------------------------------
+    @classmethod
+    def measurement(cls, name: str) -> Point:
+        """A new point for ``name`` (the spelling of the InfluxData v2 client)."""
+        return cls(name)
+
+    def tag(self, key: str, value: Any) -> Point:
+        """Set a tag.  The value is written as text (``str(value)``); ``None`` or ``''``
+        removes the tag, as 5.3.2 leaves such tags out.
+
+        :raises InfluxDBInvalidPointError: on an empty or non-str key, or a new line
+        """
+        _check_name("tag key", key, self._measurement)
+        if value is None or value == "":
+            self._tags.pop(key, None)
+            return self
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        if not isinstance(value, (str, numbers.Number)):
+            raise InfluxDBInvalidPointError(
+                f"tag {key!r} must be a str or a number, got {type(value).__name__} "
+                f"(measurement {self._measurement!r})")
+        text = str(value)
+        if "\n" in text or "\r" in text:
+            raise InfluxDBInvalidPointError(
+                f"tag {key!r} contains a new line (measurement {self._measurement!r})")
+        self._tags[key] = text
+        return self
+
+    def field(self, key: str, value: Any) -> Point:
+        """Set a field: ``int`` (written ``5i``), ``float``, ``bool``, ``str`` or a numpy
+        scalar.  ``None`` removes the field; NaN is kept here and left out when encoded.
+
+        :raises InfluxDBInvalidPointError: on an empty or non-str key, an infinite value,
+            or a value of another type
+        """
+        _check_name("field key", key, self._measurement)
+        if value is None:
+            self._fields.pop(key, None)
+            return self
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        if not _is_field_value(value):
+            raise InfluxDBInvalidPointError(
+                f"field {key!r} has a value of type {type(value).__name__}, which line "
+                f"protocol cannot hold (measurement {self._measurement!r})")
+        if isinstance(value, float) and math.isinf(value):
+            raise InfluxDBInvalidPointError(
+                f"field {key!r} is {value!r}; InfluxDB cannot store infinity "
+                f"(measurement {self._measurement!r})")
+        self._fields[key] = value
+        return self
+
+    def time(self, value: Any, precision: Optional[str] = None) -> Point:
+        """Set the time (``None`` clears it: the server then stamps the point on arrival).
+
+        :param value: ``datetime`` (naive = UTC), ``pandas.Timestamp``, ``numpy.datetime64``,
+            RFC3339 ``str``, or ``int``
+        :param precision: the unit of an ``int`` value (``n``, ``u``, ``ms``, ``s``, ``m``,
+            ``h``); without it an int is taken to be in the write's precision
+        :raises InfluxDBInvalidPointError: on a float, a ``date``, a bool or another type
+        """
+        self._time = _check_time(value, precision, self._measurement)
+        self._precision = precision if value is not None else None
+        return self
+
+    # -- reading ---------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The measurement name."""
+        return self._measurement
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """A copy of the tags."""
+        return dict(self._tags)
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """A copy of the fields."""
+        return dict(self._fields)
+
+    @property
+    def timestamp(self) -> Any:
+        """The time as given (an int given with a precision is returned in nanoseconds)."""
+        return self._time
+
+    def _to_point_dict(self) -> dict[str, Any]:
+        """The point as ``write_points`` reads a dict (the encoder's hook; not copied)."""
+        return {"measurement": self._measurement, "tags": self._tags,
+                "fields": self._fields, "time": self._time}
+
+    def to_line_protocol(self, precision: Optional[str] = None) -> str:
+        """This point as one line of line protocol (without the final new line).
+
+        :param precision: the precision of the written time (default nanoseconds)
+        :raises InfluxDBInvalidPointError: when the point has no field to write
+        """
+        from influxdb.line_protocol import make_lines
+
+        return make_lines({"points": [self]}, precision).rstrip("\n")
+
+    # -- other sources ---------------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, point: Mapping[str, Any], precision: Optional[str] = None) -> Point:
+        """A point from a ``write_points`` dict (``measurement``, ``tags``, ``fields``,
+        ``time``).
+
+        :raises InfluxDBInvalidPointError: when the dict has no measurement or a bad value
+        """
+        if not isinstance(point, Mapping) or "measurement" not in point:
+            raise InfluxDBInvalidPointError(f"a point dict needs a 'measurement': {point!r}")
+        return cls(point["measurement"], point.get("tags"), point.get("fields"),
+                   point.get("time"), precision)
+
+    @classmethod
+    def from_record(
+        cls,
+        record: Any,
+        *,
+        measurement: Optional[str] = None,
+        measurement_key: Optional[str] = None,
+        tag_keys: Iterable[str] = (),
+        field_keys: Optional[Iterable[str]] = None,
+        time_key: Optional[str] = None,
+        time_precision: Optional[str] = None,
+    ) -> Point:
+        """A point from a dataclass, named tuple, mapping or plain object.
+
+        :param measurement: the measurement name (or give ``measurement_key``)
+        :param measurement_key: the attribute holding the measurement name
+        :param tag_keys: attributes written as tags
+        :param field_keys: attributes written as fields (default: every other attribute)
+        :param time_key: the attribute holding the time
+        :param time_precision: the unit of an integer time attribute
+        :raises InfluxDBInvalidPointError: on a missing attribute or a bad value
+
+        Usage::
+
+            >>> from collections import namedtuple
+            >>> Cpu = namedtuple('Cpu', 'host load ts')
+            >>> Point.from_record(Cpu('a', 0.5, 10), measurement='cpu', tag_keys=['host'],
+            ...                   time_key='ts', time_precision='s').to_line_protocol('s')
+            'cpu,host=a load=0.5 10'
+        """
+        from influxdb._records import RecordMapping
+
+        mapping = RecordMapping(measurement=measurement, measurement_key=measurement_key,
+                                tag_keys=tuple(tag_keys),
+                                field_keys=None if field_keys is None else tuple(field_keys),
+                                time_key=time_key, time_precision=time_precision)
+        return mapping.to_point(record)
+
+    # -- value semantics ---------------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Point):
+            return NotImplemented
+        return (self._measurement, self._tags, self._fields, self._time, self._precision) == (
+            other._measurement, other._tags, other._fields, other._time, other._precision)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable builder
+
+    def __repr__(self) -> str:
+        parts = [repr(self._measurement)]
+        if self._tags:
+            parts.append(f"tags={self._tags!r}")
+        if self._fields:
+            parts.append(f"fields={self._fields!r}")
+        if self._time is not None:
+            parts.append(f"time={self._time!r}")
+        return f"Point({', '.join(parts)})"
+
