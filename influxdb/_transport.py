@@ -186,7 +186,7 @@ def perform(
     expected_response_code: int,
     operation: str = "query",
     also_accept: tuple[int, ...] = (),
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Optional[Callable[[float], None]] = None,
 ) -> requests.Response:
     """Send one request, retrying per ``retry``; return the answer with the expected status.
 
@@ -195,6 +195,8 @@ def perform(
     :raises requests.exceptions.RequestException: transport failure after the last attempt,
         unwrapped, as in 5.3.2
     """
+    if sleep is None:
+        sleep = time.sleep
     started = time.monotonic()
     attempts = 0
     while True:

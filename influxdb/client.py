@@ -26,7 +26,6 @@ from influxdb._timeutil import normalize_precision
 from influxdb._transport import SocketOptionsAdapter as _SocketOptionsAdapter
 from influxdb._transport import msgpack_ext_hook as _msgpack_parse_hook
 from influxdb._writing import WriteMixin
-from influxdb.exceptions import InfluxDBClientError
 from influxdb.resultset import ResultSet
 
 __all__ = ["InfluxDBClient"]
@@ -446,9 +445,11 @@ class InfluxDBClient(WriteMixin, AdminMixin):
                                  expected_response_code=expected_response_code,
                                  headers=headers, compress=body is None)
         if chunked:
-            return _transport.iter_documents(response)
+            return map(_drop_empty_series, _transport.iter_documents(response))
         data = response._msgpack  # type: ignore[attr-defined]
-        if not data:
+        if data:
+            _drop_empty_series(data)
+        else:
             data = _transport.decode_json(response.content) if response.content else {}
         return iter(data.get("results", []))
 
@@ -515,3 +516,15 @@ class InfluxDBClient(WriteMixin, AdminMixin):
                 merged["error"] = document["error"]
             yield ResultSet(merged, raise_errors=raise_errors)
 
+
+
+def _drop_empty_series(document: dict[str, Any]) -> dict[str, Any]:
+    """Make a msgpack answer equal to its JSON twin.
+
+    InfluxDB's msgpack encoder writes ``"series": []`` for a statement without rows, where the
+    JSON answer leaves the key out; ``ResultSet.raw`` should not depend on the transport.
+    """
+    for result in document.get("results", ()):
+        if isinstance(result, dict) and result.get("series") == []:
+            del result["series"]
+    return document

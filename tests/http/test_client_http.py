@@ -6,6 +6,7 @@ import base64
 import json
 import socket
 from typing import Any
+from urllib.parse import unquote_plus
 
 import msgpack
 import pytest
@@ -262,7 +263,7 @@ def test_msgpack_error_body_is_reencoded_as_json(mock: Any) -> None:
              content=msgpack.packb({"error": "error parsing query"}),
              headers={"Content-Type": "application/x-msgpack"})
     with pytest.raises(InfluxDBClientError) as info:
-        InfluxDBClient().query("SELEC")
+        InfluxDBClient().query("SELECT FROM")
     assert str(info.value) == '400: {"error":"error parsing query"}'
 
 
@@ -288,7 +289,7 @@ def test_long_query_travels_in_the_body(mock: Any) -> None:
     req = mock.last_request
     assert req.method == "POST" and "q" not in req.qs
     assert req.headers["Content-Type"] == "application/x-www-form-urlencoded"
-    assert requests.utils.unquote_plus(req.body.split("=", 1)[1]) == q
+    assert unquote_plus(req.body.split("=", 1)[1]) == q
 
 
 def test_query_bad_epoch(mock: Any) -> None:

@@ -11,7 +11,8 @@ from influxdb.exceptions import InfluxDBClientError
 
 pytestmark = pytest.mark.server
 
-HOSTILE = 'we"ird \\ name; DROP DATABASE x -- ✓'
+# InfluxDB refuses '/' and '\\' in database and retention policy names ("invalid name").
+HOSTILE = 'we"ird \'name\'; DROP DATABASE x -- ✓'
 
 
 def test_databases(client: InfluxDBClient) -> None:
@@ -135,6 +136,5 @@ def test_continuous_queries(client: InfluxDBClient) -> None:
     ]} in cqs
     client.drop_continuous_query("cq one")
     client.drop_continuous_query('cq"two', database=db)
-    assert {db: []} not in [c for c in client.get_list_continuous_queries() if db in c] or True
     remaining = [c for c in client.get_list_continuous_queries() if db in c]
-    assert remaining == [{db: []}] or remaining == []
+    assert remaining == [{db: []}]
