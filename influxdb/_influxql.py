@@ -405,6 +405,10 @@ def _select(value: object) -> str:
     statements = _statements(value)
     if len(statements) != 1 or _first_word(statements[0]) != "SELECT" or ";" in _mask(value):
         raise ValueError("select must be a single SELECT statement")
+    hiding = list(_HIDING.finditer(value))
+    last = hiding[-1] if hiding else None
+    if last is not None and last.group().startswith("--") and last.end() == len(value):
+        return value + "\n"  # a trailing -- comment would swallow the END that follows
     return value
 
 
@@ -413,7 +417,8 @@ def create_continuous_query(
 ) -> str:
     """``CREATE CONTINUOUS QUERY "<n>" ON "<db>" [RESAMPLE <opts>] BEGIN <select> END``.
 
-    :param select: the InfluxQL ``SELECT ... INTO ...`` statement, inserted as given
+    :param select: the InfluxQL ``SELECT ... INTO ...`` statement, inserted as given (plus
+        a newline when it ends in a ``--`` comment, which would otherwise hide ``END``)
     :param resample_opts: ``'EVERY <d>'``, ``'FOR <d>'`` or ``'EVERY <d> FOR <d>'``
     :raises ValueError: on a missing database, a ``select`` that is not one SELECT
         statement, or malformed resample options

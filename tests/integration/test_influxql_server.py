@@ -248,7 +248,8 @@ def test_continuous_queries(client: InfluxDBClient, name: str) -> None:
 def test_continuous_query_on_a_database_that_needs_quoting(
     client: InfluxDBClient, weird_database: str
 ) -> None:
-    select = 'SELECT count("value") INTO "o" FROM "src" GROUP BY time(5m)'
+    # a trailing line comment must not swallow the END the builder appends
+    select = 'SELECT count("value") INTO "o" FROM "src" GROUP BY time(5m) -- every 5 minutes'
     run(client, ql.create_continuous_query("c", select, weird_database), weird_database)
     try:
         names = [p["name"] for p in

@@ -249,6 +249,18 @@ ORDINARY: list[tuple[Build, tuple[Any, ...], dict[str, Any], str]] = [
         {},
         'CREATE CONTINUOUS QUERY "c" ON "db" BEGIN \n  SELECT \';\' -- x\n END',
     ),
+    (
+        ql.create_continuous_query,
+        ("c", "SELECT 1 -- note", "db"),
+        {},
+        'CREATE CONTINUOUS QUERY "c" ON "db" BEGIN SELECT 1 -- note\n END',
+    ),
+    (
+        ql.create_continuous_query,
+        ("c", "SELECT '--' /* -- */", "db"),
+        {},
+        'CREATE CONTINUOUS QUERY "c" ON "db" BEGIN SELECT \'--\' /* -- */ END',
+    ),
     (ql.drop_continuous_query, ("cq_name", "db"), {},
      'DROP CONTINUOUS QUERY "cq_name" ON "db"'),
 ]
