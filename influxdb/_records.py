@@ -159,8 +159,8 @@ class RecordMapping:
         return point
 
 
-def points_from_records(records: Iterable[Any], mapping: RecordMapping) -> list[Point]:
-    """Convert records (Points pass through unchanged).
+def points_from_records(records: Any, mapping: RecordMapping) -> list[Point]:
+    """Convert records, or one record (Points pass through unchanged).
 
     :raises InfluxDBInvalidPointError: naming the first bad record's index
     """
