@@ -60,18 +60,16 @@ class WriteReport:
 
 
 def _ranges(indexes: list[int]) -> str:
+    """``[0, 1, 2, 5]`` -> ``'0-2, 5'``."""
     if not indexes:
         return "none"
-    parts: list[str] = []
-    start = prev = indexes[0]
-    for i in indexes[1:] + [None]:  # type: ignore[list-item]
-        if i is not None and i == prev + 1:
-            prev = i
-            continue
-        parts.append(str(start) if start == prev else f"{start}-{prev}")
-        if i is not None:
-            start = prev = i
-    return ", ".join(parts)
+    runs: list[list[int]] = []
+    for i in indexes:
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
 def _batched(iterable: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -99,7 +97,6 @@ class WriteMixin:
     _default_retention_policy: Optional[str]
     _create_database_if_missing: bool
     _udp: Optional[UDPSender]
-    _use_udp: bool
     _retry_policy: Retry
 
     if TYPE_CHECKING:
@@ -283,7 +280,7 @@ class WriteMixin:
             return self._encode_points(chunk, tags=tags, time_precision=precision,
                                        protocol=protocol)
 
-        if self._use_udp:
+        if self._udp is not None:
             self._send_udp_batches(points, batch_size, encode)
             return True
 
@@ -398,13 +395,13 @@ class WriteMixin:
         """A background :class:`~influxdb.batching.BatchWriter` writing through this client."""
         from influxdb.batching import BatchWriter
 
-        return BatchWriter(self, **kwargs)  # type: ignore[arg-type]
+        return BatchWriter(self, **kwargs)
 
     def session(self, **kwargs: Any) -> Session:
         """A write :class:`~influxdb.batching.Session` (commits on leaving a ``with`` block)."""
         from influxdb.batching import Session
 
-        return Session(self, **kwargs)  # type: ignore[arg-type]
+        return Session(self, **kwargs)
 
 
 def _is_sequence(value: Any) -> bool:

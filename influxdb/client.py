@@ -491,7 +491,7 @@ class InfluxDBClient(WriteMixin, AdminMixin):
             expected_response_code=expected_response_code, database=database,
             chunked=chunked, chunk_size=chunk_size, method=method)
         if chunked:
-            return self._chunked_resultsets(results, raise_errors)  # type: ignore[arg-type]
+            return self._chunked_resultsets(results, raise_errors)
         result_sets = [ResultSet(result, raise_errors=raise_errors) for result in results]
         if len(result_sets) == 1:
             return result_sets[0]

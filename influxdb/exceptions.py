@@ -153,7 +153,7 @@ def _server_message(content: str) -> str:
     except ValueError:
         return content.lower()
     if isinstance(decoded, dict) and isinstance(decoded.get("error"), str):
-        return decoded["error"].lower()
+        return str(decoded["error"]).lower()
     return content.lower()
 
 
