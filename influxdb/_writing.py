@@ -140,6 +140,8 @@ class WriteMixin:
         if protocol != "json":
             raise InfluxDBInvalidPointError(
                 f"Invalid protocol {protocol!r}: use 'json' (points as dicts) or 'line'")
+        if isinstance(points, (str, bytes)):
+            points = [points]  # one line, as the batching writer takes it (list() split chars)
         if not _is_sequence(points):
             if isinstance(points, dict):
                 raise InfluxDBInvalidPointError(
