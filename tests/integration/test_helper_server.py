@@ -1,0 +1,102 @@
+"""SeriesHelper against a real influxd: exact points written, several threads, a failed commit
+keeping its points, and nanosecond precision."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from influxdb import InfluxDBClient
+from influxdb.exceptions import InfluxDBClientError
+from influxdb.helper import SeriesHelper
+from tests._influxd import Influxd
+
+pytestmark = pytest.mark.server
+
+T0 = 1_700_000_000
+
+
+def rows(server: Influxd, database: str, query: str) -> list[list[Any]]:
+    answer = server.admin_query(query, db=database)
+    result = answer["results"][0]
+    assert "error" not in result, result
+    return [row for s in result.get("series") or [] for row in s["values"]]
+
+
+def helper_class(client: InfluxDBClient, **meta: Any) -> Any:
+    attrs = {"client": client, "series_name": "events.{server}", "fields": ["time", "value"],
+             "tags": ["server"]}
+    attrs.update(meta)
+    return type("Events", (SeriesHelper,), {"Meta": type("Meta", (), attrs)})
+
+
+def test_points_land_with_exact_values(client: InfluxDBClient, influxd: Influxd,
+                                       database: str) -> None:
+    Events = helper_class(client, time_precision="s")
+    Events(server="a", value=1.5, time=T0)
+    Events(server="b", value=2.5, time=T0 + 1)
+    Events(server="a", value=3.5, time=T0 + 2)
+    assert Events.commit() is True
+    assert rows(influxd, database, 'SELECT "value", "server" FROM "events.a"') == [
+        ["2023-11-14T22:13:20Z", 1.5, "a"], ["2023-11-14T22:13:22Z", 3.5, "a"]]
+    assert rows(influxd, database, 'SELECT "value" FROM "events.b"') == [
+        ["2023-11-14T22:13:21Z", 2.5]]
+    assert Events._json_body_() == []
+
+
+@pytest.mark.parametrize("precision", ["n", "ns"])
+def test_nanosecond_precision(client: InfluxDBClient, influxd: Influxd, database: str,
+                              precision: str) -> None:
+    Events = helper_class(client, time_precision=precision)
+    Events(server="a", value=1.0, time=1_700_000_000_123_456_789)
+    Events.commit()
+    answer = influxd.admin_query('SELECT "value" FROM "events.a"', db=database)
+    assert answer["results"][0]["series"][0]["values"] == [
+        ["2023-11-14T22:13:20.123456789Z", 1.0]]
+
+
+def test_default_time_is_now(client: InfluxDBClient, influxd: Influxd, database: str) -> None:
+    Events = helper_class(client)
+    before = datetime.now(timezone.utc)
+    Events(server="a", value=1.0)
+    Events.commit()
+    [[stamp, _]] = rows(influxd, database, 'SELECT "value" FROM "events.a"')
+    written = datetime.strptime(stamp[:26].rstrip("Z"), "%Y-%m-%dT%H:%M:%S.%f").replace(
+        tzinfo=timezone.utc)
+    assert abs((written - before).total_seconds()) < 5
+
+
+def test_autocommit_from_eight_threads(client: InfluxDBClient, influxd: Influxd,
+                                       database: str) -> None:
+    Events = helper_class(client, bulk_size=100, autocommit=True, time_precision="s")
+
+    def produce(thread: int) -> None:
+        for i in range(1000):
+            Events(server=f"s{thread}", value=float(i), time=T0 + i)
+
+    threads = [threading.Thread(target=produce, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    Events.commit()
+    counts = rows(influxd, database, 'SELECT count("value") FROM /^events\\./')
+    assert counts == [["1970-01-01T00:00:00Z", 1000]] * 8
+
+
+def test_a_failed_commit_keeps_the_points(influxd: Influxd, database: str) -> None:
+    wrong = InfluxDBClient(influxd.host, influxd.http_port, database="no_such_db", timeout=10)
+    right = InfluxDBClient(influxd.host, influxd.http_port, database=database, timeout=10)
+    Events = helper_class(wrong, time_precision="s")
+    Events(server="a", value=1.0, time=T0)
+    with pytest.raises(InfluxDBClientError, match="database not found"):
+        Events.commit()
+    assert len(Events._json_body_()) == 1
+    Events.commit(right)
+    assert rows(influxd, database, 'SELECT "value" FROM "events.a"') == [
+        ["2023-11-14T22:13:20Z", 1.0]]
+    wrong.close()
+    right.close()
