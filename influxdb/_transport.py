@@ -208,7 +208,9 @@ def perform(
                 timeout=timeout,
             )
         except RETRYABLE_EXCEPTIONS as exc:
-            if not retry.has_attempts_left(attempts, started):
+            # A certificate that failed verification fails again: raise at once, no backoff.
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc) or not retry.has_attempts_left(
+                    attempts, started):
                 raise
             wait = retry.get_backoff_time(attempts)
             log.warning("%s %s failed (%s: %s); attempt %d, retrying in %.2fs", method,
