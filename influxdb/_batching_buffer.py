@@ -1,10 +1,11 @@
-"""The pure half of the batching writer: splitting encoded bodies into points, the pending
-buffer (one FIFO per write target), and the flush policy.  No threads, no I/O, no clock of
-its own: callers pass ``now``.
+"""The pure half of the batching writer: encoded chunks, the pending buffer (one FIFO per
+write target), and the flush policy.  No threads, no I/O, no clock of its own: callers pass
+``now``.
 
-A *point* here is one encoded line of line protocol (bytes, without its final new line).
-Lines are kept as encoded at ``write()`` time, so a batch on the wire is exactly what the
-caller's points encoded to, and a failure report can name each point that did not land.
+A *point* is one line of line protocol.  What a ``write()`` call encoded is kept as one
+:class:`Encoded` chunk: its newline-terminated body and the exact number of points in it.
+Batches are cut from whole chunks by concatenation; a chunk is split into lines only when a
+batch boundary falls inside it, so the hot path creates no object per point.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Optional
 
-__all__ = ["FlushPolicy", "PendingBuffer", "Target", "split_lines"]
+__all__ = ["Encoded", "FlushPolicy", "PendingBuffer", "Target", "encoded_from_body",
+           "encoded_from_lines", "split_lines"]
 
 # One line of line protocol (InfluxDB 1.x "Line Protocol reference"): measurement and tags
 # (spaces escaped), then fields, then an optional timestamp.  Only a string field value
@@ -32,24 +34,74 @@ _LINE = re.compile(
 )
 
 
-def split_lines(body: bytes, expected: Optional[int] = None) -> list[bytes]:
-    """Split an encoded body into its lines (points), without the new lines.
+class Encoded:
+    """Points encoded by one write call.
 
-    :param body: newline-terminated line protocol
-    :param expected: how many points the caller encoded, when known; if the plain split on
-        new lines gives that many non-empty lines, it is right (a string field holding a new
-        line would add a piece), and the slower, quote-aware split is skipped
-    :returns: the non-empty lines, in order
+    :ivar body: the lines, each ending with a new line
+    :ivar count: how many points (lines) the body holds
+    :ivar lines: the lines without their new lines, when a plain split of ``body`` on new
+        lines would be wrong (a string field holding a new line); ``None`` otherwise
+    """
+
+    __slots__ = ("body", "count", "lines")
+
+    def __init__(self, body: bytes, count: int, lines: Optional[list[bytes]] = None) -> None:
+        self.body = body
+        self.count = count
+        self.lines = lines
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Encoded):
+            return NotImplemented
+        return (self.body, self.count) == (other.body, other.count)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Encoded({self.body!r}, {self.count})"
+
+    def split(self) -> list[bytes]:
+        """The points, one line each (without the new line)."""
+        if self.lines is not None:
+            return self.lines
+        pieces = self.body.split(b"\n")
+        pieces.pop()  # the body ends with a new line
+        return pieces
+
+
+def encoded_from_lines(lines: list[bytes]) -> Encoded:
+    """An :class:`Encoded` holding these lines (without new lines)."""
+    if not lines:
+        return Encoded(b"", 0)
+    body = b"\n".join(lines) + b"\n"
+    tricky = body.count(b"\n") != len(lines)
+    return Encoded(body, len(lines), lines if tricky else None)
+
+
+def encoded_from_body(body: bytes, expected: Optional[int] = None) -> Encoded:
+    """Count the points of an encoded body.
+
+    :param body: line protocol, lines separated by new lines
+    :param expected: how many points the caller encoded, when known; if the body holds that
+        many new-line-separated, non-empty lines, that is the answer (a string field holding
+        a new line would add a piece); else the slower, quote-aware split decides
     """
     if not body:
-        return []
-    pieces = body.split(b"\n")
-    if pieces[-1] == b"":
-        pieces.pop()
-    clean = b"" not in pieces
-    if clean and (b'"' not in body or (expected is not None and len(pieces) == expected)):
-        return pieces
-    return _split_quote_aware(body)
+        return Encoded(b"", 0)
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    clean = not body.startswith(b"\n") and b"\n\n" not in body
+    if clean:
+        count = body.count(b"\n")
+        if count == expected or b'"' not in body:
+            return Encoded(body, count)
+    return encoded_from_lines(_split_quote_aware(body))
+
+
+def split_lines(body: bytes, expected: Optional[int] = None) -> list[bytes]:
+    """The points of an encoded body, one line each, without new lines (see
+    :func:`encoded_from_body`)."""
+    return encoded_from_body(body, expected).split()
 
 
 def _split_quote_aware(body: bytes) -> list[bytes]:
@@ -112,12 +164,32 @@ class FlushPolicy:
 
 
 class _Chunk:
-    __slots__ = ("lines", "offset", "arrived")
+    """A queued :class:`Encoded`; once a batch boundary fell inside it, its lines and how
+    many of them were taken."""
 
-    def __init__(self, lines: list[bytes], arrived: float) -> None:
-        self.lines = lines
+    __slots__ = ("encoded", "lines", "offset", "arrived")
+
+    def __init__(self, encoded: Encoded, arrived: float) -> None:
+        self.encoded = encoded
+        self.lines: Optional[list[bytes]] = None
         self.offset = 0
         self.arrived = arrived
+
+    @property
+    def count(self) -> int:
+        return self.encoded.count - self.offset
+
+    def body(self) -> bytes:
+        if self.lines is None:
+            return self.encoded.body
+        return b"\n".join(self.lines[self.offset:]) + b"\n"
+
+    def take(self, count: int) -> bytes:
+        if self.lines is None:
+            self.lines = self.encoded.split()
+        part = self.lines[self.offset:self.offset + count]
+        self.offset += count
+        return b"\n".join(part) + b"\n"
 
 
 class _Queue:
@@ -130,7 +202,7 @@ class _Queue:
 
 
 class PendingBuffer:
-    """Lines waiting to be sent, one FIFO per :class:`Target`, in arrival order.
+    """Points waiting to be sent, one FIFO per :class:`Target`, in arrival order.
 
     Not thread-safe: the writer holds its lock around every call.
 
@@ -147,26 +219,32 @@ class PendingBuffer:
     def __len__(self) -> int:
         return self.count
 
-    def add(self, target: Target, lines: list[bytes], now: float) -> None:
-        """Append lines for ``target`` (the list is kept, not copied)."""
-        if not lines:
-            return
+    def add(self, target: Target, encoded: Encoded, now: float) -> bool:
+        """Append a chunk for ``target``.
+
+        :returns: whether the sender should look again (the target was empty, so it has a
+            new deadline, or it now holds a full batch)
+        """
+        if not encoded.count:
+            return False
         queue = self._queues.get(target)
         if queue is None:
             queue = self._queues[target] = _Queue()
-        if not queue.chunks:
+        was_empty = not queue.chunks
+        if was_empty:
             queue.deadline = self.policy.deadline(now, self._rand)
-        queue.chunks.append(_Chunk(lines, now))
-        queue.count += len(lines)
-        self.count += len(lines)
+        queue.chunks.append(_Chunk(encoded, now))
+        queue.count += encoded.count
+        self.count += encoded.count
+        return was_empty or queue.count >= self.policy.batch_size
 
-    def take(self, now: float, force: bool = False) -> Optional[tuple[Target, list[bytes]]]:
+    def take(self, now: float, force: bool = False) -> Optional[tuple[Target, Encoded]]:
         """The next batch that is due, removed from the buffer.
 
         A target holding a full batch goes first; then the target whose deadline passed
         first; with ``force`` (flush, close) the oldest target whatever its deadline.
 
-        :returns: ``(target, lines)`` or ``None`` when nothing is due
+        :returns: ``(target, encoded batch)`` or ``None`` when nothing is due
         """
         size = self.policy.batch_size
         due: Optional[Target] = None
@@ -180,59 +258,58 @@ class PendingBuffer:
                 due, due_at = target, queue.deadline
         if due is None:
             return None
-        return due, self._pop(due, size, now)
+        return due, self._pop(due, size)
 
     def next_deadline(self) -> float:
-        """The earliest deadline of any waiting line (``inf`` when none)."""
+        """The earliest deadline of any waiting point (``inf`` when none)."""
         return min((q.deadline for q in self._queues.values() if q.count), default=float("inf"))
 
-    def _pop(self, target: Target, size: int, now: float) -> list[bytes]:
+    def _pop(self, target: Target, size: int) -> Encoded:
         queue = self._queues[target]
-        out: list[bytes] = []
-        need = size
-        while need and queue.chunks:
+        parts: list[bytes] = []
+        tricky = False  # a string field holds a new line: counting new lines is not enough
+        taken = 0
+        while taken < size and queue.chunks:
             chunk = queue.chunks[0]
-            available = len(chunk.lines) - chunk.offset
-            if available <= need:
-                if chunk.offset == 0 and not out:
-                    out = chunk.lines
-                else:
-                    out.extend(chunk.lines[chunk.offset:])
+            need = size - taken
+            tricky = tricky or chunk.encoded.lines is not None
+            if chunk.count <= need:
+                parts.append(chunk.body())
+                taken += chunk.count
                 queue.chunks.popleft()
-                need -= available
             else:
-                out.extend(chunk.lines[chunk.offset:chunk.offset + need])
-                chunk.offset += need
-                need = 0
-        queue.count -= len(out)
-        self.count -= len(out)
+                parts.append(chunk.take(need))
+                taken += need
+        queue.count -= taken
+        self.count -= taken
         if queue.chunks:
             # What is left is as old as its first chunk, and due by that chunk's clock.
             queue.deadline = self.policy.deadline(queue.chunks[0].arrived, self._rand)
         else:
             del self._queues[target]
-        return out
+        body = parts[0] if len(parts) == 1 else b"".join(parts)
+        if tricky:
+            return encoded_from_body(body, None)
+        return Encoded(body, taken)
 
-    def push_front(self, target: Target, lines: list[bytes], now: float) -> None:
-        """Put lines back at the head of their queue (a session's failed commit)."""
-        if not lines:
+    def push_front(self, target: Target, encoded: Encoded, now: float) -> None:
+        """Put a batch back at the head of its queue (a session's failed commit)."""
+        if not encoded.count:
             return
         queue = self._queues.get(target)
         if queue is None:
             queue = self._queues[target] = _Queue()
-        queue.chunks.appendleft(_Chunk(lines, now))
+        queue.chunks.appendleft(_Chunk(encoded, now))
         queue.deadline = self.policy.deadline(now, self._rand)
-        queue.count += len(lines)
-        self.count += len(lines)
+        queue.count += encoded.count
+        self.count += encoded.count
 
-    def drain(self) -> list[tuple[Target, list[bytes]]]:
+    def drain(self) -> list[tuple[Target, Encoded]]:
         """Remove and return everything, target by target (close after a timeout)."""
         out = []
         for target, queue in self._queues.items():
-            lines: list[bytes] = []
-            for chunk in queue.chunks:
-                lines.extend(chunk.lines[chunk.offset:])
-            out.append((target, lines))
+            bodies = [chunk.body() for chunk in queue.chunks]
+            out.append((target, encoded_from_body(b"".join(bodies), queue.count)))
         self._queues.clear()
         self.count = 0
         return out

@@ -23,7 +23,13 @@ import time
 import weakref
 from typing import Optional
 
-from influxdb._batching_buffer import FlushPolicy, PendingBuffer, Target
+from influxdb._batching_buffer import (
+    Encoded,
+    FlushPolicy,
+    PendingBuffer,
+    Target,
+    encoded_from_lines,
+)
 from influxdb._batching_send import Batch, Deliverer
 from influxdb.exceptions import InfluxDBError
 
@@ -83,8 +89,8 @@ class WriterCore:
         return len(self.buffer) + self.inflight
 
     # -- caller side -------------------------------------------------------------------------
-    def put(self, target: Target, lines: list[bytes]) -> None:
-        total = len(lines)
+    def put(self, target: Target, encoded: Encoded) -> None:
+        total = encoded.count
         if not total:
             return
         with self.lock:
@@ -96,6 +102,7 @@ class WriterCore:
                     f"{total} more do not fit")
             deadline = None if self.block_timeout is None else (
                 time.monotonic() + self.block_timeout)
+            lines: Optional[list[bytes]] = None
             done = 0
             while done < total:
                 free = self.capacity - self.used()
@@ -113,13 +120,16 @@ class WriterCore:
                         raise WriterClosedError("the BatchWriter was closed while a write "
                                                 f"waited; {done} of {total} points buffered")
                     continue
-                piece = lines if done == 0 and free >= total else lines[done:done + free]
-                wake = not self.buffer.count
-                self.buffer.add(target, piece, time.monotonic())
-                self.accepted[target] = self.accepted.get(target, 0) + len(piece)
-                done += len(piece)
-                if wake or len(self.buffer) >= self.policy.batch_size:
+                if done == 0 and free >= total:
+                    piece = encoded
+                else:
+                    if lines is None:
+                        lines = encoded.split()
+                    piece = encoded_from_lines(lines[done:done + free])
+                if self.buffer.add(target, piece, time.monotonic()):
                     self.has_work.notify()
+                self.accepted[target] = self.accepted.get(target, 0) + piece.count
+                done += piece.count
         self.deliverer.accepted(total)
 
     def flush(self, timeout: Optional[float]) -> bool:
@@ -159,8 +169,8 @@ class WriterCore:
             # Stuck in a request; what is still queued is reported from here.
             with self.lock:
                 abandoned = self.buffer.drain()
-                for _, lines in abandoned:
-                    self.inflight += len(lines)
+                for _, encoded in abandoned:
+                    self.inflight += encoded.count
             self._abandon(abandoned)
 
     # -- the background thread -----------------------------------------------------------
@@ -171,19 +181,18 @@ class WriterCore:
                     item = self._next_locked()
                     if item is None:
                         abandoned = self.buffer.drain() if self.deliverer.abort.is_set() else []
-                        for _, lines in abandoned:
-                            self.inflight += len(lines)
+                        for _, encoded in abandoned:
+                            self.inflight += encoded.count
                 if item is None:
                     self._abandon(abandoned)
                     return
-                target, lines = item
-                batch = Batch(target, lines)
+                batch = Batch(*item)
                 error = self.deliverer.attempt(batch)
                 if error is None:
                     self.deliverer.succeeded(batch)
                 else:
                     self.deliverer.failed_for_good(batch, error)
-                self._settle(target, len(lines))
+                self._settle(batch.target, len(batch))
         except BaseException:  # pragma: no cover - a bug; make it loud, never silent
             log.exception("the batch writer thread %s died", self.name)
             raise
@@ -193,7 +202,7 @@ class WriterCore:
                 self.progress.notify_all()
             _LIVE.discard(self)
 
-    def _next_locked(self) -> Optional[tuple[Target, list[bytes]]]:
+    def _next_locked(self) -> Optional[tuple[Target, Encoded]]:
         """Wait (lock held) for the next batch; ``None`` when the thread should stop."""
         while True:
             if self.deliverer.abort.is_set():
@@ -201,7 +210,7 @@ class WriterCore:
             now = time.monotonic()
             item = self.buffer.take(now, force=self.closing or self.flush_waiters > 0)
             if item is not None:
-                self.inflight += len(item[1])
+                self.inflight += item[1].count
                 return item
             if self.closing:
                 return None
@@ -214,12 +223,12 @@ class WriterCore:
             self.settled[target] = self.settled.get(target, 0) + count
             self.progress.notify_all()
 
-    def _abandon(self, abandoned: list[tuple[Target, list[bytes]]]) -> None:
-        for target, lines in abandoned:
-            batch = Batch(target, lines)
+    def _abandon(self, abandoned: list[tuple[Target, Encoded]]) -> None:
+        for target, encoded in abandoned:
+            batch = Batch(target, encoded)
             self.deliverer.failed_for_good(batch, WriterClosedError(
                 "the writer was closed (timeout) before these points could be sent"))
-            self._settle(target, len(lines))
+            self._settle(target, encoded.count)
 
     def reset_after_fork(self) -> None:
         """In a forked child: the parent's thread does not exist here, and the parent

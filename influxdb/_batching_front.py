@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional
 
-from influxdb._batching_buffer import Target, split_lines
+from influxdb._batching_buffer import Encoded, Target, encoded_from_body
 from influxdb._records import RecordMapping, points_from_records
 from influxdb.exceptions import InfluxDBInvalidPointError
 from influxdb.point import Point
@@ -104,8 +104,8 @@ class WriteFront:
         tags: Optional[Mapping[str, Any]] = None,
         protocol: str = "json",
         mapping: Optional[RecordMapping] = None,
-    ) -> list[bytes]:
-        """Encode the points of one write call into lines.
+    ) -> Encoded:
+        """Encode the points of one write call.
 
         :raises InfluxDBInvalidPointError: naming the bad point, before anything is kept
         """
@@ -117,15 +117,25 @@ class WriteFront:
         elif isinstance(points, (Point, Mapping)) or (
                 protocol == "json" and isinstance(points, (str, bytes))):
             points = [points]  # one point: a convenience write_points does not offer
-        elif not isinstance(points, (Sequence, str, bytes)):
+        elif protocol == "line" and isinstance(points, (str, bytes)):
+            points = [points]
+        elif not isinstance(points, Sequence):
             if not isinstance(points, Iterable):
                 raise InfluxDBInvalidPointError(
                     f"points must be a list of points, got {type(points).__name__}")
             points = list(points)
-        merged = dict(self.tags)
-        merged.update(check_tags(tags))
-        body = self.client._encode_points(points, tags=merged or None,
-                                          time_precision=target.precision, protocol=protocol)
-        expected = len(points) if isinstance(points, Sequence) and not isinstance(
-            points, (str, bytes)) else None
-        return split_lines(body, expected)
+        body: Optional[bytes] = None
+        if protocol == "line":
+            # Lines go out as given (5.3.2): joining them checks that each is a str at C
+            # speed; anything else (bytes, wrong types) takes the client's own path.
+            try:
+                body = ("\n".join(points) + "\n").encode("utf-8") if points else b""
+            except TypeError:
+                body = None
+        if body is None:
+            merged = dict(self.tags)
+            merged.update(check_tags(tags))
+            body = self.client._encode_points(points, tags=merged or None,
+                                              time_precision=target.precision,
+                                              protocol=protocol)
+        return encoded_from_body(body, len(points))

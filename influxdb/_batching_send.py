@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional
 
 import requests.exceptions
 
-from influxdb._batching_buffer import Target
+from influxdb._batching_buffer import Encoded, Target
 from influxdb._retry import Retry, parse_retry_after
 from influxdb.exceptions import (
     InfluxDBClientError,
@@ -48,12 +48,11 @@ class Batch:
     :ivar error: the exception that ended the last attempt (``None`` after success)
     """
 
-    __slots__ = ("target", "_lines", "_body", "attempts", "error")
+    __slots__ = ("target", "_encoded", "attempts", "error")
 
-    def __init__(self, target: Target, lines: list[bytes]) -> None:
+    def __init__(self, target: Target, encoded: Encoded) -> None:
         self.target = target
-        self._lines = lines
-        self._body: Optional[bytes] = None
+        self._encoded = encoded
         self.attempts = 0
         self.error: Optional[BaseException] = None
 
@@ -72,21 +71,23 @@ class Batch:
     @property
     def lines(self) -> list[str]:
         """The points of this batch, one line of line protocol each (no new line)."""
-        return [line.decode("utf-8") for line in self._lines]
+        return [line.decode("utf-8") for line in self._encoded.split()]
 
     @property
     def body(self) -> bytes:
         """The request body: the lines, each ending with a new line."""
-        if self._body is None:
-            self._body = b"\n".join(self._lines) + b"\n"
-        return self._body
+        return self._encoded.body
+
+    @property
+    def encoded(self) -> Encoded:
+        return self._encoded
 
     def __len__(self) -> int:
-        return len(self._lines)
+        return self._encoded.count
 
     def __repr__(self) -> str:
         error = f", error={type(self.error).__name__}" if self.error is not None else ""
-        return (f"Batch({len(self._lines)} points, database={self.target.database!r}, "
+        return (f"Batch({self._encoded.count} points, database={self.target.database!r}, "
                 f"retention_policy={self.target.retention_policy!r}, "
                 f"attempts={self.attempts}{error})")
 

@@ -29,7 +29,7 @@ import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Optional, Union
 
-from influxdb._batching_buffer import FlushPolicy, PendingBuffer, Target
+from influxdb._batching_buffer import Encoded, FlushPolicy, PendingBuffer, Target
 from influxdb._batching_core import WriterBufferFullError, WriterClosedError, WriterCore
 from influxdb._batching_front import WriteFront
 from influxdb._batching_send import ONE_ATTEMPT, Batch, Deliverer, WriterStats, is_retryable
@@ -75,7 +75,7 @@ class _Writes:
 
     _front: WriteFront
 
-    def _put(self, target: Target, lines: list[bytes]) -> None:
+    def _put(self, target: Target, encoded: Encoded) -> None:
         raise NotImplementedError
 
     def _check_write_options(self, retention_policy: Optional[str]) -> None:
@@ -120,10 +120,10 @@ class _Writes:
             record_measurement=record_measurement, record_measurement_key=record_measurement_key,
             record_tag_keys=record_tag_keys, record_field_keys=record_field_keys,
             record_time_key=record_time_key, record_time_precision=record_time_precision)
-        lines = self._front.encode(points, target, tags=tags, protocol=protocol,
-                                   mapping=mapping)
-        self._put(target, lines)
-        return len(lines)
+        encoded = self._front.encode(points, target, tags=tags, protocol=protocol,
+                                     mapping=mapping)
+        self._put(target, encoded)
+        return encoded.count
 
     def write_point(
         self,
@@ -225,8 +225,8 @@ class BatchWriter(_Writes):
         self._finalizer = weakref.finalize(self, self._core.close_nowait)
         self._finalizer.atexit = False  # the module's atexit hook flushes, with a timeout
 
-    def _put(self, target: Target, lines: list[bytes]) -> None:
-        self._core.put(target, lines)
+    def _put(self, target: Target, encoded: Encoded) -> None:
+        self._core.put(target, encoded)
 
     def flush(self, timeout: Optional[float] = None) -> bool:
         """Send everything buffered so far, and wait until it landed or failed for good.
@@ -338,12 +338,12 @@ class Session(_Writes):
             raise TypeError("a session's retention policy is set for the whole session: "
                             "client.session(retention_policy=...)")
 
-    def _put(self, target: Target, lines: list[bytes]) -> None:
+    def _put(self, target: Target, encoded: Encoded) -> None:
         with self._lock:
-            self._buffer.add(target, lines, time.monotonic())
+            self._buffer.add(target, encoded, time.monotonic())
             due = self.autocommit_every is not None and len(
                 self._buffer) >= self.autocommit_every
-        self._deliverer.accepted(len(lines))
+        self._deliverer.accepted(encoded.count)
         if due:
             self.commit()
 
@@ -367,7 +367,7 @@ class Session(_Writes):
                     continue
                 if is_retryable(error, self._deliverer.retry):
                     with self._lock:
-                        self._buffer.push_front(batch.target, item[1], time.monotonic())
+                        self._buffer.push_front(batch.target, batch.encoded, time.monotonic())
                 else:
                     self._deliverer.failed_for_good(batch, error)
                 raise error
@@ -380,7 +380,7 @@ class Session(_Writes):
         :returns: how many points were dropped
         """
         with self._lock:
-            return sum(len(lines) for _, lines in self._buffer.drain())
+            return sum(encoded.count for _, encoded in self._buffer.drain())
 
     def close(self) -> None:
         """Commit (a session holds no thread or connection of its own)."""

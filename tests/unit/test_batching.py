@@ -19,7 +19,15 @@ import pytest
 import requests
 
 from influxdb import _batching_core
-from influxdb._batching_buffer import FlushPolicy, PendingBuffer, Target, split_lines
+from influxdb._batching_buffer import (
+    Encoded,
+    FlushPolicy,
+    PendingBuffer,
+    Target,
+    encoded_from_body,
+    encoded_from_lines,
+    split_lines,
+)
 from influxdb._batching_send import Batch, Deliverer, is_retryable, retry_after_of
 from influxdb._retry import Retry
 from influxdb.batching import (
@@ -201,50 +209,85 @@ T1 = Target("db", None, None, None)
 T2 = Target("db", "rp", "s", None)
 
 
+def E(*lines: bytes) -> Encoded:  # noqa: N802 - reads like a constructor
+    return encoded_from_lines(list(lines))
+
+
+def taken(item: Optional[tuple[Target, Encoded]]) -> Optional[tuple[Target, list[bytes]]]:
+    return None if item is None else (item[0], item[1].split())
+
+
+def test_encoded_counts_points() -> None:
+    assert encoded_from_body(b"a v=1\nb v=2\n", 2) == Encoded(b"a v=1\nb v=2\n", 2)
+    assert encoded_from_body(b"a v=1\nb v=2", None) == Encoded(b"a v=1\nb v=2\n", 2)
+    tricky = encoded_from_body(b'a s="x\ny"\nb v=2\n', 2)
+    assert (tricky.count, tricky.split()) == (2, [b'a s="x\ny"', b"b v=2"])
+    assert encoded_from_body(b"", 0) == Encoded(b"", 0)
+    assert encoded_from_lines([b"a v=1", b"b v=2"]) == Encoded(b"a v=1\nb v=2\n", 2)
+
+
 def test_buffer_sends_a_full_batch_at_once() -> None:
     buffer = PendingBuffer(FlushPolicy(3, 10.0), rand=lambda: 0.0)
-    buffer.add(T1, [b"a", b"b"], now=0.0)
+    assert buffer.add(T1, E(b"a", b"b"), now=0.0) is True   # new target: new deadline
     assert buffer.take(now=1.0) is None
-    buffer.add(T1, [b"c", b"d"], now=1.0)
-    assert buffer.take(now=1.0) == (T1, [b"a", b"b", b"c"])
+    assert buffer.add(T1, E(b"c", b"d"), now=1.0) is True   # a full batch is waiting
+    assert taken(buffer.take(now=1.0)) == (T1, [b"a", b"b", b"c"])
     assert len(buffer) == 1
     assert buffer.next_deadline() == 11.0  # the rest is as old as its chunk (arrived at 1)
+    assert buffer.add(T1, E(b"e"), now=2.0) is False
 
 
 def test_buffer_interval_deadline_and_force() -> None:
     buffer = PendingBuffer(FlushPolicy(100, 2.0), rand=lambda: 0.0)
-    buffer.add(T1, [b"a"], now=5.0)
-    buffer.add(T2, [b"x"], now=6.0)
+    buffer.add(T1, E(b"a"), now=5.0)
+    buffer.add(T2, E(b"x"), now=6.0)
     assert buffer.next_deadline() == 7.0
     assert buffer.take(now=6.9) is None
-    assert buffer.take(now=7.0) == (T1, [b"a"])
+    assert taken(buffer.take(now=7.0)) == (T1, [b"a"])
     assert buffer.take(now=7.0) is None
-    assert buffer.take(now=7.0, force=True) == (T2, [b"x"])
+    assert taken(buffer.take(now=7.0, force=True)) == (T2, [b"x"])
     assert buffer.take(now=7.0, force=True) is None
     assert buffer.next_deadline() == float("inf")
 
 
 def test_buffer_keeps_order_within_a_target_across_chunks() -> None:
     buffer = PendingBuffer(FlushPolicy(4, None))
-    buffer.add(T1, [b"1", b"2", b"3"], now=0)
-    buffer.add(T2, [b"z"], now=0)
-    buffer.add(T1, [b"4", b"5", b"6", b"7", b"8", b"9"], now=0)
-    assert buffer.take(0) == (T1, [b"1", b"2", b"3", b"4"])
-    assert buffer.take(0) == (T1, [b"5", b"6", b"7", b"8"])
+    buffer.add(T1, E(b"1", b"2", b"3"), now=0)
+    buffer.add(T2, E(b"z"), now=0)
+    buffer.add(T1, E(b"4", b"5", b"6", b"7", b"8", b"9"), now=0)
+    first = buffer.take(0)
+    assert first is not None and first[1] == Encoded(b"1\n2\n3\n4\n", 4)
+    assert taken(buffer.take(0)) == (T1, [b"5", b"6", b"7", b"8"])
     assert buffer.take(0) is None  # flush_interval None: only full batches, or force
-    assert buffer.take(0, force=True) == (T1, [b"9"])
-    assert buffer.take(0, force=True) == (T2, [b"z"])
+    assert taken(buffer.take(0, force=True)) == (T1, [b"9"])
+    assert taken(buffer.take(0, force=True)) == (T2, [b"z"])
     assert len(buffer) == 0
+
+
+def test_buffer_cuts_batches_inside_tricky_chunks() -> None:
+    buffer = PendingBuffer(FlushPolicy(2, None))
+    buffer.add(T1, encoded_from_body(b'a s="1\n2"\nb v=1\nc s="3\n"\n', 3), now=0)
+    first, second = buffer.take(0), buffer.take(0, force=True)
+    assert first is not None and second is not None
+    assert (first[1].count, first[1].split()) == (2, [b'a s="1\n2"', b"b v=1"])
+    assert (second[1].count, second[1].split()) == (1, [b'c s="3\n"'])
 
 
 def test_buffer_push_front_and_drain() -> None:
     buffer = PendingBuffer(FlushPolicy(10, None))
-    buffer.add(T1, [b"3"], now=0)
-    buffer.push_front(T1, [b"1", b"2"], now=0)
-    buffer.add(T2, [b"x"], now=0)
+    buffer.add(T1, E(b"3"), now=0)
+    buffer.push_front(T1, E(b"1", b"2"), now=0)
+    buffer.add(T2, E(b"x"), now=0)
     assert len(buffer) == 4
-    assert buffer.drain() == [(T1, [b"1", b"2", b"3"]), (T2, [b"x"])]
+    assert buffer.drain() == [(T1, E(b"1", b"2", b"3")), (T2, E(b"x"))]
     assert len(buffer) == 0
+
+
+def test_buffer_drain_after_a_partial_take() -> None:
+    buffer = PendingBuffer(FlushPolicy(2, None))
+    buffer.add(T1, E(b"1", b"2", b"3"), now=0)
+    assert taken(buffer.take(0)) == (T1, [b"1", b"2"])
+    assert buffer.drain() == [(T1, E(b"3"))]
 
 
 # -- retry classification and delivery -----------------------------------------------------
@@ -318,7 +361,7 @@ def test_delivery_retries_with_growing_backoff_then_succeeds() -> None:
     deliverer, (calls, event) = _deliverer(
         [requests.exceptions.ConnectionError("x")] * 4, retry,
         on_retry=lambda batch, exc, delay: retries.append((batch.attempts, delay)))
-    batch = Batch(T1, [b"m v=1"])
+    batch = Batch(T1, E(b"m v=1"))
     assert deliverer.attempt(batch) is None
     assert (batch.attempts, len(calls), batch.error) == (5, 5, None)
     caps = [1.0, 2.0, 3.0, 3.0]
@@ -333,14 +376,14 @@ def test_delivery_honours_retry_after() -> None:
     busy = _with_retry_after(InfluxDBServerError("busy", 503), 2.0)
     slow = _with_retry_after(InfluxDBClientError("slow down", 429), 90.0)
     deliverer, (_, event) = _deliverer([busy, slow], retry)
-    assert deliverer.attempt(Batch(T1, [b"m v=1"])) is None
+    assert deliverer.attempt(Batch(T1, E(b"m v=1"))) is None
     assert event.waits == [2.0, 60.0]  # the server's wish, capped by retry_after_max
 
 
 def test_delivery_gives_up_after_total_attempts() -> None:
     error = InfluxDBServerError("down", 503)
     deliverer, (calls, _) = _deliverer([error] * 10, Retry(total=3, backoff_factor=0))
-    batch = Batch(T1, [b"m v=1"])
+    batch = Batch(T1, E(b"m v=1"))
     assert deliverer.attempt(batch) is error
     assert (batch.attempts, len(calls), batch.error) == (3, 3, error)
 
@@ -360,7 +403,7 @@ def test_delivery_gives_up_after_max_retry_time() -> None:
 
     deliverer = Deliverer(send, Retry(total=0, backoff_factor=0, max_retry_time=10.0),
                           abort=RecordingEvent(), clock=clock)
-    assert isinstance(deliverer.attempt(Batch(T1, [b"m v=1"])),
+    assert isinstance(deliverer.attempt(Batch(T1, E(b"m v=1"))),
                       requests.exceptions.ConnectionError)
     # started at 4; after attempt 1 it is 8 (4 s spent), after 2 it is 12 (8 s), after 3 it
     # is 16: 12 s spent, more than max_retry_time.
@@ -370,7 +413,7 @@ def test_delivery_gives_up_after_max_retry_time() -> None:
 def test_delivery_does_not_retry_a_refused_write() -> None:
     error = InfluxDBWriteError("unable to parse", 400)
     deliverer, (calls, event) = _deliverer([error], FAST)
-    assert deliverer.attempt(Batch(T1, [b"bad"])) is error
+    assert deliverer.attempt(Batch(T1, E(b"bad"))) is error
     assert (len(calls), event.waits) == (1, [])
 
 
@@ -378,13 +421,13 @@ def test_delivery_stops_when_aborted() -> None:
     deliverer, (calls, event) = _deliverer([requests.exceptions.ConnectionError("x")] * 5,
                                            FAST)
     event.set()
-    assert isinstance(deliverer.attempt(Batch(T1, [b"m v=1"])),
+    assert isinstance(deliverer.attempt(Batch(T1, E(b"m v=1"))),
                       requests.exceptions.ConnectionError)
     assert len(calls) == 1
 
 
 def test_batch_exposes_its_points() -> None:
-    batch = Batch(Target("db", "rp", "s", None), [b"m v=1 1", "m s=\"é\" 2".encode()])
+    batch = Batch(Target("db", "rp", "s", None), E(b"m v=1 1", 'm s="é" 2'.encode()))
     assert batch.lines == ["m v=1 1", 'm s="é" 2']
     assert batch.body == b'm v=1 1\nm s="\xc3\xa9" 2\n'
     assert (len(batch), batch.database, batch.retention_policy, batch.precision) == (
