@@ -24,6 +24,13 @@ EXAMPLES: list[tuple[str, str]] = [
     ("tutorial_pandas.py", ""),
     ("tutorial_serieshelper.py", ""),
     ("tutorial_udp.py", "udp"),
+    ("auth_privileges.py", "auth"),
+    ("sine_wave.py", ""),
+    ("point_builder.py", ""),
+    ("batching_writer.py", ""),
+    ("sessions.py", ""),
+    ("chunked_streaming.py", ""),
+    ("configuration.py", ""),
 ]
 
 

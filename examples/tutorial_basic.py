@@ -27,7 +27,12 @@ def main(host: str = "localhost", port: int = 8086) -> None:
         client.create_database(dbname)
 
         print("Create a retention policy")
-        client.create_retention_policy("awesome_policy", "3d", 1, default=True)
+        # Not made the default: the point below is from 2009, far older than 3 days, so a
+        # 3-day default policy would make the server drop it ("points beyond retention
+        # policy").  The point goes to the database's default policy, autogen.
+        client.create_retention_policy("awesome_policy", "3d", 1, default=False)
+        print("Retention policies:",
+              [rp["name"] for rp in client.get_list_retention_policies(dbname)])
 
         print("Write points")
         client.write_points(json_body)

@@ -28,8 +28,11 @@ def main(host: str = "localhost", port: int = 8086) -> None:
             bulk_size = 5
             # ... which needs autocommit.
             autocommit = True
+            # The unit of the integer times given below.
+            time_precision = "s"
 
-    # Distinct times, so that no point overwrites another (same series, same time).
+    # Distinct times, so that no point overwrites another (same series, same time):
+    # 2020-09-13T12:26:40Z and the seconds after it.
     base = 1_600_000_000
     MySeriesHelper(server_name="us.east-1", some_stat=159, other_stat=10, time=base)
     MySeriesHelper(server_name="us.east-1", some_stat=158, other_stat=20, time=base + 1)
@@ -46,6 +49,9 @@ def main(host: str = "localhost", port: int = 8086) -> None:
 
     result = myclient.query('SELECT count(some_stat) FROM "events.stats.us.east-1"')
     print("Points written:", list(result.get_points())[0]["count"])
+    times = [p["time"] for p in
+             myclient.query('SELECT some_stat FROM "events.stats.us.east-1"').get_points()]
+    print("From", times[0], "to", times[-1])
     myclient.drop_database(dbname)
 
 

@@ -1,0 +1,188 @@
+"""The package as a user installs it: build the sdist and the wheel, install the wheel into a
+fresh virtual environment without pandas, import it, and run an example against a server.
+
+The source tree is copied first, so the build never writes ``build/`` or ``*.egg-info``
+into the working tree.  The wheel is built from the sdist (``python -m build`` does that), so
+a file missing from the sdist breaks the wheel too.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from tests._influxd import Influxd
+
+ROOT = Path(__file__).resolve().parents[2]
+VERSION_FILE = ROOT / "influxdb" / "_version.py"
+
+#: Never copied into the build tree: environments, caches, build output, VCS data.
+_IGNORE = shutil.ignore_patterns(
+    ".git", ".venv", ".bench-venv", ".tox", ".run", ".hypothesis", ".mypy_cache",
+    ".ruff_cache", ".pytest_cache", "__pycache__", "*.pyc", "build", "dist", "*.egg-info",
+    "_build",
+)
+
+
+def _version() -> str:
+    namespace: dict[str, str] = {}
+    exec(VERSION_FILE.read_text(encoding="utf-8"), namespace)
+    return namespace["__version__"]
+
+
+def _run(cmd: list[str], cwd: Path, timeout: float = 120,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(cmd, cwd=str(cwd), capture_output=True, text=True, timeout=timeout,
+                          env=env)
+    assert done.returncode == 0, f"{cmd}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+def _clean_env() -> dict[str, str]:
+    """The environment without anything that would import this source tree."""
+    env = dict(os.environ)
+    for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
+        env.pop(name, None)
+    for name in list(env):
+        if name.startswith("INFLUXDB_"):
+            del env[name]
+    return env
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """``(sdist, wheel)`` built from a copy of the working tree."""
+    work = tmp_path_factory.mktemp("packaging")
+    source = work / "src"
+    shutil.copytree(ROOT, source, ignore=_IGNORE)
+    out = work / "dist"
+    _run([sys.executable, "-m", "build", "--outdir", str(out), str(source)], cwd=work,
+         timeout=300)
+    sdists = sorted(out.glob("*.tar.gz"))
+    wheels = sorted(out.glob("*.whl"))
+    assert len(sdists) == 1 and len(wheels) == 1, sorted(p.name for p in out.iterdir())
+    yield sdists[0], wheels[0]
+
+
+def _wheel_names(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.namelist()
+
+
+def _wheel_metadata(wheel: Path) -> email.message.Message:
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        return email.parser.Parser().parsestr(archive.read(name).decode("utf-8"))
+
+
+@pytest.mark.server
+def test_distribution_names_and_version(dist: tuple[Path, Path]) -> None:
+    sdist, wheel = dist
+    version = _version()
+    assert sdist.name == f"influxdb-{version}.tar.gz"
+    assert wheel.name == f"influxdb-{version}-py3-none-any.whl"
+
+
+@pytest.mark.server
+def test_wheel_contents(dist: tuple[Path, Path]) -> None:
+    _, wheel = dist
+    names = _wheel_names(wheel)
+    assert "influxdb/py.typed" in names
+    assert "influxdb08/py.typed" in names
+    for module in ("influxdb/__init__.py", "influxdb/client.py", "influxdb/dataframe_client.py",
+                   "influxdb/influxdb08/__init__.py", "influxdb08/client.py"):
+        assert module in names
+    top_level = {name.split("/", 1)[0] for name in names}
+    assert top_level == {"influxdb", "influxdb08", f"influxdb-{_version()}.dist-info"}
+    assert [n for n in names if "tests" in n.split("/") or "conftest" in n] == []
+
+
+@pytest.mark.server
+def test_wheel_metadata(dist: tuple[Path, Path]) -> None:
+    _, wheel = dist
+    meta = _wheel_metadata(wheel)
+    assert meta["Name"] == "influxdb"
+    assert meta["Version"] == _version()
+    assert meta["Requires-Python"] == ">=3.9"
+    assert sorted(meta.get_all("Provides-Extra") or []) == ["docs", "pandas", "test"]
+    requires = meta.get_all("Requires-Dist") or []
+    unconditional = sorted(r.split(">")[0].split("=")[0].strip() for r in requires
+                           if "extra ==" not in r)
+    assert unconditional == ["msgpack", "requests"]
+    pandas_extra = [r for r in requires if "pandas" in r and 'extra == "pandas"' in r]
+    assert pandas_extra != []
+
+
+@pytest.mark.server
+def test_sdist_contents(dist: tuple[Path, Path]) -> None:
+    sdist, _ = dist
+    prefix = f"influxdb-{_version()}/"
+    with tarfile.open(sdist) as archive:
+        names = {name[len(prefix):] for name in archive.getnames() if name.startswith(prefix)}
+    for required in ("pyproject.toml", "README.rst", "CHANGELOG.rst", "MANIFEST.in",
+                     "influxdb/py.typed", "influxdb08/py.typed", "docs/conf.py",
+                     "docs/migration.rst", "examples/tutorial_basic.py",
+                     "examples/_common.py", "tests/conftest.py",
+                     "tests/examples/expected/tutorial_basic.txt"):
+        assert required in names, required
+    assert [n for n in names if "__pycache__" in n or n.endswith(".pyc")] == []
+    assert [n for n in names if n.startswith("docs/_build")] == []
+
+
+@pytest.mark.server
+def test_wheel_in_a_fresh_venv_without_pandas(
+    dist: tuple[Path, Path], tmp_path: Path, influxd_factory: Callable[..., Influxd]
+) -> None:
+    _, wheel = dist
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    python = venv / "bin" / "python"
+    env = _clean_env()
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    # The wheel alone, then its two dependencies by name: pandas is not installed.
+    _run(pip + ["--no-deps", str(wheel)], cwd=tmp_path, env=env, timeout=180)
+    _run(pip + ["requests", "msgpack"], cwd=tmp_path, env=env, timeout=180)
+
+    probe = (
+        "import importlib.util, pathlib, sys\n"
+        "import influxdb\n"
+        "from influxdb import InfluxDBClient, Point, SeriesHelper\n"
+        "import influxdb.dataframe_client, influxdb.influxdb08, influxdb08\n"
+        "assert 'pandas' not in sys.modules, 'pandas imported'\n"
+        "assert importlib.util.find_spec('pandas') is None, 'pandas installed'\n"
+        "root = pathlib.Path(influxdb.__file__).parent\n"
+        "assert (root / 'py.typed').exists()\n"
+        "print(influxdb.__version__, sorted(influxdb.__all__), root.parent.name)\n"
+        "try:\n"
+        "    influxdb.DataFrameClient()\n"
+        "except ImportError as exc:\n"
+        "    print('DataFrameClient:', type(exc).__name__)\n"
+    )
+    done = _run([str(python), "-c", probe], cwd=tmp_path, env=env)
+    assert done.stdout == (
+        f"{_version()} ['DataFrameClient', 'InfluxDBClient', 'SeriesHelper'] site-packages\n"
+        "DataFrameClient: ImportError\n"
+    )
+
+    # An example, run by the installed package (the script's folder gives it _common.py).
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    for name in ("_common.py", "tutorial_basic.py"):
+        shutil.copy(ROOT / "examples" / name, examples / name)
+    server = influxd_factory()
+    done = _run([str(python), str(examples / "tutorial_basic.py"), "--host", server.host,
+                 "--port", str(server.http_port)], cwd=tmp_path, env=env)
+    expected = (ROOT / "tests" / "examples" / "expected" / "tutorial_basic.txt").read_text(
+        encoding="utf-8")
+    assert done.stdout == expected
+    assert done.stderr == ""
