@@ -48,3 +48,17 @@ html_theme_options = {
     "fixed_sidebar": True,
 }
 html_static_path: list[str] = []
+
+
+def _public_bases(app: object, name: str, obj: object, options: object,
+                  bases: list[type]) -> None:
+    """Leave private mixins (``influxdb._writing.WriteMixin``...) out of "Bases:" lines."""
+    bases[:] = [
+        base for base in bases
+        if not base.__name__.startswith("_")
+        and not any(part.startswith("_") for part in base.__module__.split("."))
+    ]
+
+
+def setup(app: object) -> None:
+    app.connect("autodoc-process-bases", _public_bases)  # type: ignore[attr-defined]
