@@ -1,0 +1,517 @@
+"""Encode points as InfluxDB 1.x line protocol (pure: no I/O).
+
+The grammar and escaping rules are those of the InfluxDB 1.x line protocol reference
+(https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/,
+"Special characters"): in measurements escape commas and spaces; in tag keys, tag values and
+field keys escape commas, equal signs and spaces; in string field values escape double
+quotes and backslashes; a newline ends the point except inside a string field value.
+
+Where the reference is silent, the rules below were established against influxd 1.6.7
+(its parser is ``models/points.go``), writing each case and reading it back:
+
+* A backslash that precedes nothing special is stored as it is (``a\\b`` stays ``a\\b``),
+  so backslashes are never doubled outside string field values (5.3.2 doubled them, and
+  the server stored both).
+* The parser treats a character as escaped when a backslash precedes it, so a name ending
+  in a backslash cannot be written (its separator would be read as escaped).
+* In measurements the server also un-escapes ``\\=`` and ``\\"``, and a backslash before
+  ``,``, space, ``=`` or ``"`` corrupts the measurement index: refused.  A measurement
+  starting with ``#`` is a comment line, one starting with a tab or NUL loses it.
+* In tag keys and values, an odd run of backslashes before a space makes the server's line
+  splitter (which pairs backslashes) disagree with its tag parser, so a later ``"`` can
+  join two lines: refused.  ``time`` is refused as a tag key or field key (InfluxDB drops
+  such points or fields).
+* Field keys are scanned by pairing backslashes: an odd run before ``,``, ``=`` or space,
+  or a backslash at the end, cannot be written; a run before ``"`` takes one more backslash
+  (the server un-escapes ``\\"`` in field keys).  The first field key cannot start with a
+  tab or NUL (skipped as white space).
+* String field values may hold raw newlines (the line splitter honours quotes).
+* Series key plus ``#!~#`` plus field key is limited to 65535 bytes.
+
+Everything refused raises :class:`~influxdb.exceptions.InfluxDBInvalidPointError` naming
+the point and the tag or field, before any text is returned.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Callable, Optional
+
+from influxdb._influxql import quote_ident, quote_literal
+from influxdb._timeutil import EPOCH, _datetime_nanos, _range_for, _to_epoch, to_epoch
+from influxdb.exceptions import InfluxDBInvalidPointError
+
+__all__ = ["EPOCH", "make_line", "make_lines", "quote_ident", "quote_literal"]
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+_MAX_KEY_BYTES = 65535  # models.MaxKeyLength; the TSM key is series key + "#!~#" + field key
+
+# One escape table per grammar context (line protocol reference, "Special characters").
+# 5.3.2 also escaped '=' in measurements; the server un-escapes it there, so that is kept.
+_MEASUREMENT_ESCAPES = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
+_TAG_ESCAPES = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})  # tag keys and values
+_FIELD_KEY_ESCAPES = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
+_STRING_FIELD_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"'})
+
+_SPECIAL = re.compile("[, =]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BACKSLASH_RUN = re.compile(r"\\+(.?)", re.DOTALL)
+_QUOTE_AFTER_BACKSLASHES = re.compile(r'(\\+)"')
+
+
+class _Refused(Exception):
+    """Internal: why a value cannot be written; make_line(s) add which point it was."""
+
+
+def _get_unicode(data: Any, force: bool = False) -> Any:
+    """5.3.2 helper: bytes decoded as UTF-8, ``None`` -> ``''``, else ``str()`` if ``force``."""
+    if isinstance(data, bytes):
+        return data.decode("utf-8")
+    if data is None:
+        return ""
+    if force:
+        return str(data)
+    return data
+
+
+def _is_float(value: Any) -> bool:
+    """5.3.2 helper: whether ``float(value)`` works."""
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _check_text(text: str, what: str) -> None:
+    if "\n" in text:
+        raise _Refused(f"{what} contains a newline, which line protocol cannot carry there")
+    if not text.isascii() and _SURROGATE.search(text):
+        raise _Refused(f"{what} contains a lone surrogate, which is not valid UTF-8")
+
+
+def _measurement_text(measurement: Any) -> str:
+    text: str = _get_unicode(measurement, force=True)
+    if not text:
+        raise _Refused("the measurement is missing or empty")
+    what = f"measurement {text!r}"
+    _check_text(text, what)
+    if text[0] in "#\t\x00":
+        raise _Refused(f"{what} starts with {text[0]!r}, which the server reads as "
+                       "a comment or white space")
+    for match in _BACKSLASH_RUN.finditer(text):
+        if match.group(1) in ("", ",", " ", "=", '"'):
+            raise _Refused(f"{what} has a backslash before {match.group(1) or 'its end'!r}, "
+                           "which line protocol cannot carry in a measurement")
+    return text.translate(_MEASUREMENT_ESCAPES) if _SPECIAL.search(text) else text
+
+
+def _tag_text(text: str, what: str) -> str:
+    _check_text(text, what)
+    if "\\" in text:
+        for match in _BACKSLASH_RUN.finditer(text):
+            after = match.group(1)
+            run = len(match.group()) - len(after)
+            if not after or (after == " " and run % 2):
+                raise _Refused(f"{what} has a backslash before {after or 'its end'!r}, which "
+                               "line protocol cannot carry in a tag")
+    return text.translate(_TAG_ESCAPES) if _SPECIAL.search(text) else text
+
+
+def _field_key_text(text: str, what: str) -> str:
+    _check_text(text, what)
+    if text == "time":
+        raise _Refused(f"{what} is refused by InfluxDB ('time' names the timestamp)")
+    if "\\" in text:
+        for match in _BACKSLASH_RUN.finditer(text):
+            after = match.group(1)
+            run = len(match.group()) - len(after)
+            if not after or (after in ", =" and run % 2):
+                raise _Refused(f"{what} has {run} backslash(es) before {after or 'its end'!r},"
+                               " which line protocol cannot carry in a field key")
+        text = _QUOTE_AFTER_BACKSLASHES.sub(r'\1\\"', text)
+    return text.translate(_FIELD_KEY_ESCAPES) if _SPECIAL.search(text) else text
+
+
+def _escape_tag(tag: Any) -> str:
+    """Escape a tag key, tag value or field key (5.3.2 name; one table for the three).
+
+    :raises InfluxDBInvalidPointError: when the text cannot be carried (newline, trailing
+        backslash...)
+    """
+    text = _get_unicode(tag, force=True)
+    try:
+        return _tag_text(text, repr(text))
+    except _Refused as refused:
+        raise InfluxDBInvalidPointError(str(refused)) from None
+
+
+def _escape_tag_value(value: Any) -> str:
+    """Escape a tag value (5.3.2 name; the same rules as :func:`_escape_tag`)."""
+    return _escape_tag(value)
+
+
+# -- field values ----------------------------------------------------------------------------
+# Type -> encoder for the types the hot loop does not test inline; filled on first sight of
+# a type, so numpy scalars are recognised without importing numpy.
+_FieldEncoder = Callable[[Any, str], Optional[str]]
+
+
+def _encode_float(value: Any, what: str) -> Optional[str]:
+    number = float(value)
+    if math.isfinite(number):
+        return repr(number)
+    if number != number:
+        return None  # NaN: the field is left out (DECISIONS.md)
+    raise _Refused(f"{what} is {value!r}; line protocol cannot represent infinite floats")
+
+
+def _encode_int(value: Any, what: str) -> Optional[str]:
+    number = int(value)
+    if _INT64_MIN <= number <= _INT64_MAX:
+        return f"{number}i"
+    raise _Refused(f"{what} is {number}, outside the 64-bit signed integer range")
+
+
+def _encode_str(value: Any, what: str) -> Optional[str]:
+    text = str.__str__(value)
+    if not text.isascii() and _SURROGATE.search(text):
+        raise _Refused(f"{what} contains a lone surrogate, which is not valid UTF-8")
+    return f'"{text.translate(_STRING_FIELD_ESCAPES)}"'
+
+
+def _encode_bytes(value: Any, what: str) -> Optional[str]:
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refused(f"{what} is bytes that are not UTF-8") from None
+    return _encode_str(text, what)
+
+
+def _encode_bool(value: Any, what: str) -> Optional[str]:
+    return "True" if value else "False"
+
+
+def _encode_none(value: Any, what: str) -> Optional[str]:
+    return None
+
+
+def _unsupported(value: Any, what: str) -> Optional[str]:
+    raise _Refused(f"{what} has unsupported type {type(value).__name__} "
+                   "(use str, int, float, bool or bytes)")
+
+
+def _classify(kind: type) -> _FieldEncoder:
+    if issubclass(kind, bool):
+        return _encode_bool
+    if issubclass(kind, str):
+        return _encode_str
+    if issubclass(kind, bytes):
+        return _encode_bytes
+    numpy_kind = getattr(getattr(kind, "dtype", None), "kind", None)
+    if numpy_kind is None and kind.__module__ == "numpy":
+        numpy_kind = {"bool": "b", "bool_": "b"}.get(kind.__name__)
+    if numpy_kind == "b":
+        return _encode_bool
+    if numpy_kind in ("i", "u") or issubclass(kind, numbers.Integral):
+        return _encode_int
+    if numpy_kind == "f" or issubclass(kind, (float, numbers.Real, Decimal)):
+        return _encode_float
+    return _unsupported
+
+
+_FIELD_ENCODERS: dict[type, _FieldEncoder] = {type(None): _encode_none}
+
+
+def _encode_value(value: Any, what: str) -> Optional[str]:
+    kind = type(value)
+    encoder = _FIELD_ENCODERS.get(kind)
+    if encoder is None:
+        encoder = _FIELD_ENCODERS[kind] = _classify(kind)
+    return encoder(value, what)
+
+
+def _escape_value(value: Any) -> str:
+    """Encode a field value (5.3.2 name); ``''`` means "left out" (``None``, NaN).
+
+    :raises InfluxDBInvalidPointError: for infinities, out-of-range integers and
+        unsupported types
+    """
+    try:
+        encoded = _encode_value(value, "field value")
+    except _Refused as refused:
+        raise InfluxDBInvalidPointError(str(refused)) from None
+    return "" if encoded is None else encoded
+
+
+def _to_nanos(timestamp: Any) -> int:
+    """Nanoseconds since the epoch of an absolute time (5.3.2 name)."""
+    return to_epoch(timestamp, "n")
+
+
+def _convert_timestamp(timestamp: Any, precision: Optional[str] = None) -> int:
+    """A time in ``precision`` (5.3.2 name); see :func:`influxdb._timeutil.to_epoch`."""
+    return to_epoch(timestamp, precision)
+
+
+# -- memoised names --------------------------------------------------------------------------
+# Measurements, tag sets and field key sets repeat from point to point; their escaped text
+# is kept in bounded dicts (cleared when full).  Only exact-str entries are remembered, so
+# equal-but-different keys (1 == True == 1.0) never share an entry.
+_CACHE_LIMIT = 10_000
+_MEASUREMENTS: dict[str, str] = {}
+_TAG_SETS: dict[tuple[tuple[Any, Any], ...], str] = {}
+_FastFields = Callable[[Any], Optional[str]]
+# keys in the caller's order -> ((key, ",<escaped key>="), ...) sorted, first key blank?, fast
+_FieldSpec = tuple[tuple[tuple[Any, str], ...], bool, Optional[_FastFields]]
+_FIELD_SETS: dict[tuple[Any, ...], _FieldSpec] = {}
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
+def _measurement(measurement: Any) -> str:
+    escaped = _measurement_text(measurement)
+    if type(measurement) is str:
+        _remember(_MEASUREMENTS, measurement, escaped)
+    return escaped
+
+
+def _sorted(pairs: Any, key: Callable[[Any], Any]) -> list[Any]:
+    try:
+        return sorted(pairs, key=key)  # 5.3.2 sorted the keys as given
+    except TypeError:  # mixed key types: sort by their text
+        return sorted(pairs, key=lambda pair: str(_get_unicode(key(pair), force=True)))
+
+
+def _tag_set(items: tuple[tuple[Any, Any], ...]) -> str:
+    """``,key=value...`` sorted by key, ``None`` and ``''`` values left out."""
+    parts = []
+    for key, value in _sorted(items, key=lambda item: item[0]):
+        text = _get_unicode(value, force=True)
+        if not text:
+            continue  # None and '' values are left out, as in 5.3.2
+        key_text = _get_unicode(key, force=True)
+        what = f"tag {key_text!r}"
+        if not key_text:
+            raise _Refused(f"a tag key is empty (value {text!r})")
+        if key_text == "time":
+            raise _Refused(f"{what} is refused by InfluxDB ('time' names the timestamp)")
+        parts.append(f",{_tag_text(key_text, what)}={_tag_text(text, f'{what} value {text!r}')}")
+    encoded = "".join(parts)
+    if all(type(key) is str and type(value) is str for key, value in items):
+        _remember(_TAG_SETS, items, encoded)
+    return encoded
+
+
+# Per value type: the test a value must pass to need no escaping and no range check, and
+# its format, for the code _compile_fast writes ('@' stands for the variable).
+_FAST_FORMS: dict[type, tuple[str, str]] = {
+    float: ("type(@) is float and @ - @ == 0.0", "{@!r}"),  # finite: NaN, inf fail
+    int: (f"type(@) is int and {_INT64_MIN} <= @ <= {_INT64_MAX}", "{@}i"),
+    str: ("type(@) is str and @.isascii() and '\\\\' not in @ and '\"' not in @", '"{@}"'),
+    bool: ("type(@) is bool", "{@}"),
+}
+_PLAIN_PREFIX = re.compile(r"[\w.,=:-]+", re.ASCII)
+
+
+def _compile_fast(entries: tuple[tuple[Any, str], ...], sample: Any) -> Optional[_FastFields]:
+    """Write a function that encodes this key set with one f-string when the values have
+    the types seen in ``sample`` and need nothing special, and returns ``None`` otherwise
+    (the general loop then runs).  It saves about a fifth of the time per point.  Keys, and
+    prefixes that are not plain text, are passed as variables, never written in the code.
+    """
+    names: dict[str, Any] = {}
+    checks, pieces, loads = [], [], []
+    for i, (key, prefix) in enumerate(entries):
+        form = _FAST_FORMS.get(type(sample[key]))
+        if form is None:
+            return None
+        names[f"k{i}"] = key
+        loads.append(f"v{i} = fields[k{i}]")
+        checks.append(form[0].replace("@", f"v{i}"))
+        prefix = prefix[1:] if i == 0 else prefix
+        if not _PLAIN_PREFIX.fullmatch(prefix):
+            names[f"p{i}"] = prefix
+            prefix = f"{{p{i}}}"
+        pieces.append(prefix + form[1].replace("@", f"v{i}"))
+    source = (f"def fast(fields):\n    {'; '.join(loads)}\n"
+              f"    if {' and '.join(checks)}:\n        return f'{''.join(pieces)}'\n")
+    exec(compile(source, "<line protocol fields>", "exec"), names)
+    fast: _FastFields = names["fast"]
+    return fast
+
+
+def _field_spec(keys: tuple[Any, ...], sample: Any) -> _FieldSpec:
+    entries = []
+    for key in _sorted(keys, key=lambda key: key):
+        text = _get_unicode(key, force=True)
+        if not text:
+            raise _Refused("a field key is empty")
+        entries.append((key, "," + _field_key_text(text, f"field {text!r}") + "="))
+    # The server skips white space (tab, NUL) before the first field key.
+    leading_blank = any(prefix[1] in "\t\x00" for _, prefix in entries)
+    fast = None if leading_blank else _compile_fast(tuple(entries), sample)
+    spec = (tuple(entries), leading_blank, fast)
+    if all(type(key) is str for key in keys):
+        _remember(_FIELD_SETS, keys, spec)
+    return spec
+
+
+def _field_set(fields: Any, spec: _FieldSpec) -> str:
+    """``key=value,...`` sorted by key; ``None`` and NaN values left out."""
+    text = ""
+    for key, prefix in spec[0]:
+        value = fields[key]
+        encoded = _encode_value(value, f"field {_get_unicode(key)!r}")
+        if encoded is not None:
+            text += prefix + encoded
+    if not text:
+        raise _Refused("no field left to write (a point needs at least one field; "
+                       "None and NaN values are left out)")
+    if spec[1] and text[1] in "\t\x00":
+        raise _Refused(f"the first field key {text[1:].split('=')[0]!r} starts with white "
+                       "space, which the server skips")
+    return text[1:]
+
+
+def _check_key_length(measurement: str, series_key: str, fields: Any) -> None:
+    # The server's series key escapes no '=' in measurements: one byte less per '\='.
+    series = len(series_key.encode("utf-8")) - measurement.count("\\=")
+    for key, value in fields.items():
+        size = series + 4 + len(str(_get_unicode(key, force=True)).encode("utf-8"))
+        if value is not None and size > _MAX_KEY_BYTES:
+            raise _Refused(f"series key plus field {key!r} is {size} bytes, more than "
+                           f"InfluxDB's {_MAX_KEY_BYTES}")
+
+
+def _point_dict(point: Any) -> Any:
+    to_point_dict = getattr(point, "_to_point_dict", None)
+    if to_point_dict is not None:
+        return to_point_dict()
+    if isinstance(point, Mapping):
+        return point
+    raise _Refused(f"is a {type(point).__name__}, not a dict or Point")
+
+
+def _where(index: Optional[int], point: Any, default_measurement: Any) -> str:
+    name = "point" if index is None else f"point {index}"
+    try:
+        measurement = _point_dict(point).get("measurement", default_measurement)
+    except Exception:  # the point itself is what is wrong
+        return name
+    return f"{name} (measurement {_get_unicode(measurement)!r})"
+
+
+def _encode(points: Any, static_tags: Any, default_measurement: Any,
+            precision: Optional[str], numbered: bool = True) -> list[str]:
+    """The lines of ``points`` (the loop behind make_line and make_lines; kept in one
+    function because it runs once per point)."""
+    unit = _range_for(precision)
+    factor, low, high = unit
+    measurements, tag_sets, field_sets = _MEASUREMENTS, _TAG_SETS, _FIELD_SETS
+    lines: list[str] = []
+    append = lines.append
+    index, point = 0, None
+    try:
+        for index, point in enumerate(points):  # noqa: B007 (index is read on error)
+            if type(point) is not dict:
+                point = _point_dict(point)
+            measurement = point.get("measurement", default_measurement)
+            escaped = measurements.get(measurement) if type(measurement) is str else None
+            if escaped is None:
+                escaped = _measurement(measurement)
+            tags = point.get("tags")
+            if static_tags:  # the envelope's tags, under the point's own
+                tags = {**static_tags, **tags} if tags else static_tags
+            if tags:
+                items = tuple(tags.items())
+                try:
+                    tag_text = tag_sets.get(items)
+                except TypeError:  # an unhashable value: _tag_set names it
+                    tag_text = None
+                prefix = escaped + (_tag_set(items) if tag_text is None else tag_text)
+            else:
+                prefix = escaped
+            fields = point.get("fields")
+            if not fields:
+                raise _Refused("no fields (a point needs at least one field)")
+            keys = tuple(fields)
+            spec = field_sets.get(keys)
+            if spec is None:
+                spec = _field_spec(keys, fields)
+            fast = spec[2]
+            text = None if fast is None else fast(fields)
+            if text is None:
+                text = _field_set(fields, spec)
+            time = point.get("time")
+            if time is None:
+                line = f"{prefix} {text}"
+            else:
+                kind = type(time)
+                if kind is int and low <= time <= high:
+                    stamp = time
+                elif kind is datetime:
+                    stamp = _datetime_nanos(time) // factor
+                    if not low <= stamp <= high:
+                        stamp = _to_epoch(time, unit)  # raises, naming the range
+                else:
+                    stamp = _to_epoch(time, unit)
+                line = f"{prefix} {text} {stamp}"
+            if len(line) > 16380:  # at most 4 bytes per character: only now can a key be long
+                _check_key_length(escaped, prefix, fields)
+            append(line)
+    except (_Refused, InfluxDBInvalidPointError) as error:
+        where = _where(index if numbered else None, point, default_measurement)
+        raise InfluxDBInvalidPointError(f"{where}: {error}") from None
+    return lines
+
+
+def make_line(measurement: Any, tags: Optional[Mapping[Any, Any]] = None,
+              fields: Optional[Mapping[Any, Any]] = None, time: Any = None,
+              precision: Optional[str] = None) -> str:
+    """Encode one point as a line of line protocol (without the final newline).
+
+    :param measurement: the measurement name
+    :param tags: tag keys and values (values are ``str()``-ed; ``None`` and ``''`` left out)
+    :param fields: field keys and values: str, int (``i``), float, bool, bytes, numpy and
+        Decimal scalars; ``None`` and NaN are left out
+    :param time: an int in ``precision``, or an absolute time (see
+        :func:`influxdb._timeutil.to_epoch`); ``None`` lets the server stamp the point
+    :param precision: ``'n'`` (default), ``'u'``, ``'ms'``, ``'s'``, ``'m'`` or ``'h'``
+    :returns: the line
+    :raises InfluxDBInvalidPointError: when the point cannot be written as given
+    """
+    point = {"measurement": measurement, "tags": tags, "fields": fields, "time": time}
+    return _encode((point,), None, None, precision, numbered=False)[0]
+
+
+def make_lines(data: Mapping[str, Any], precision: Optional[str] = None) -> str:
+    """Encode ``{'points': [...], 'tags': {...}, 'measurement': ...}`` as line protocol.
+
+    A point's own tags win over the envelope's ``tags``, its ``measurement`` over the
+    envelope's.  Points are dicts (``measurement``, ``tags``, ``fields``, ``time``) or
+    objects with a ``_to_point_dict()`` method (:class:`~influxdb.point.Point`).
+
+    :param data: the envelope
+    :param precision: the precision of the written times (see :func:`make_line`)
+    :returns: one line per point, each ending with a newline
+    :raises InfluxDBInvalidPointError: naming the first point that cannot be written;
+        nothing is returned then
+    """
+    try:
+        points = data["points"]
+        static_tags = data.get("tags")
+        default_measurement = data.get("measurement")
+    except (KeyError, TypeError, AttributeError):
+        raise InfluxDBInvalidPointError("make_lines needs a dict with a 'points' list") from None
+    return "\n".join(_encode(points, static_tags, default_measurement, precision)) + "\n"
