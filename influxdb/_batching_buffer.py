@@ -164,31 +164,46 @@ class FlushPolicy:
 
 
 class _Chunk:
-    """A queued :class:`Encoded`; once a batch boundary fell inside it, its lines and how
+    """Queued points of one target: the bodies of consecutive writes, kept as they are
+    (bytes are not tracked by the garbage collector, so a buffer of many small writes adds
+    almost no work for it).  Once a batch boundary fell inside the chunk, its lines and how
     many of them were taken."""
 
-    __slots__ = ("encoded", "lines", "offset", "arrived")
+    __slots__ = ("parts", "count", "tricky", "lines", "offset", "arrived")
 
     def __init__(self, encoded: Encoded, arrived: float) -> None:
-        self.encoded = encoded
+        self.parts = [encoded.body]
+        self.count = encoded.count
+        self.tricky = encoded.lines  # set when new lines do not separate the points
         self.lines: Optional[list[bytes]] = None
         self.offset = 0
         self.arrived = arrived
 
-    @property
-    def count(self) -> int:
-        return self.encoded.count - self.offset
+    def can_take(self, encoded: Encoded, limit: int) -> bool:
+        return (self.lines is None and self.tricky is None and encoded.lines is None
+                and self.count + encoded.count <= limit)
+
+    def append(self, encoded: Encoded) -> None:
+        self.parts.append(encoded.body)
+        self.count += encoded.count
 
     def body(self) -> bytes:
         if self.lines is None:
-            return self.encoded.body
+            return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
         return b"\n".join(self.lines[self.offset:]) + b"\n"
 
     def take(self, count: int) -> bytes:
+        """The first ``count`` remaining points, as a body."""
         if self.lines is None:
-            self.lines = self.encoded.split()
+            if self.tricky is not None:
+                self.lines = self.tricky
+            else:
+                self.lines = self.body().split(b"\n")
+                self.lines.pop()  # the body ends with a new line
+            self.parts = []
         part = self.lines[self.offset:self.offset + count]
         self.offset += count
+        self.count -= count
         return b"\n".join(part) + b"\n"
 
 
@@ -233,7 +248,14 @@ class PendingBuffer:
         was_empty = not queue.chunks
         if was_empty:
             queue.deadline = self.policy.deadline(now, self._rand)
-        queue.chunks.append(_Chunk(encoded, now))
+            queue.chunks.append(_Chunk(encoded, now))
+        else:
+            # Consecutive small writes share a chunk of at most one batch.
+            last = queue.chunks[-1]
+            if last.can_take(encoded, self.policy.batch_size):
+                last.append(encoded)
+            else:
+                queue.chunks.append(_Chunk(encoded, now))
         queue.count += encoded.count
         self.count += encoded.count
         return was_empty or queue.count >= self.policy.batch_size
@@ -272,7 +294,7 @@ class PendingBuffer:
         while taken < size and queue.chunks:
             chunk = queue.chunks[0]
             need = size - taken
-            tricky = tricky or chunk.encoded.lines is not None
+            tricky = tricky or chunk.tricky is not None
             if chunk.count <= need:
                 parts.append(chunk.body())
                 taken += chunk.count

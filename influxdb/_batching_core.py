@@ -78,6 +78,7 @@ class WriterCore:
         self.inflight = 0
         self.accepted: dict[Target, int] = {}
         self.settled: dict[Target, int] = {}
+        self.points_accepted = 0
         self.flush_waiters = 0
         self.closing = False
         self.finished = False
@@ -96,6 +97,13 @@ class WriterCore:
         with self.lock:
             if self.closing:
                 raise WriterClosedError("write to a closed BatchWriter")
+            if self.buffer.count + self.inflight + total <= self.capacity:  # the common case
+                if self.buffer.add(target, encoded, time.monotonic()):
+                    self.has_work.notify()
+                accepted = self.accepted
+                accepted[target] = accepted.get(target, 0) + total
+                self.points_accepted += total
+                return
             if self.overflow == "raise" and self.used() + total > self.capacity:
                 raise WriterBufferFullError(
                     f"the writer's buffer is full ({self.used()} of {self.capacity} points); "
@@ -129,8 +137,8 @@ class WriterCore:
                 if self.buffer.add(target, piece, time.monotonic()):
                     self.has_work.notify()
                 self.accepted[target] = self.accepted.get(target, 0) + piece.count
+                self.points_accepted += piece.count
                 done += piece.count
-        self.deliverer.accepted(total)
 
     def flush(self, timeout: Optional[float]) -> bool:
         if threading.current_thread() is self.thread:

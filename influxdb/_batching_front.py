@@ -71,30 +71,36 @@ class WriteFront:
             raise TypeError(f"expected an InfluxDBClient, got {type(client).__name__}")
         self.client = client
         self.database = database
-        self.retention_policy = retention_policy
         self.time_precision = check_precision(time_precision)
         self.consistency = check_consistency(consistency)
         self.tags = check_tags(tags)
         self.udp = bool(getattr(client, "_use_udp", False))
+        # The client's defaults are read once, here; its database at every write (a
+        # switch_database() then applies to later writes, never to points already accepted).
+        self.default_precision = self.time_precision or check_precision(
+            getattr(client, "_default_time_precision", None))
+        self.retention_policy = retention_policy or getattr(
+            client, "_default_retention_policy", None)
+        self._last: Optional[Target] = None
 
     def target(self, *, time_precision: Optional[str], database: Optional[str],
                retention_policy: Optional[str], consistency: Optional[str]) -> Target:
-        """Where a write goes, defaults applied now (a later ``switch_database`` on the
-        client does not move points already accepted)."""
-        precision = check_precision(time_precision)
-        if precision is None:
-            precision = self.time_precision
-        if precision is None:
-            precision = check_precision(getattr(self.client, "_default_time_precision", None))
+        """Where a write goes, defaults applied now."""
         db = database or self.database or getattr(self.client, "_database", None)
+        if time_precision is None and retention_policy is None and consistency is None:
+            last = self._last  # the common case: the same target as the previous write
+            if last is not None and last.database == db:
+                return last
         if db is None and not self.udp:
             raise InfluxDBInvalidPointError(
                 "no database to write to: pass database= to the write or the writer, or "
                 "create the client with database=")
-        rp = retention_policy or self.retention_policy or getattr(
-            self.client, "_default_retention_policy", None)
-        consistency = check_consistency(consistency) or self.consistency
-        return Target(db, rp, precision, consistency)
+        precision = check_precision(time_precision) or self.default_precision
+        target = Target(db, retention_policy or self.retention_policy, precision,
+                        check_consistency(consistency) or self.consistency)
+        if time_precision is None and retention_policy is None and consistency is None:
+            self._last = target
+        return target
 
     def encode(
         self,
@@ -112,7 +118,10 @@ class WriteFront:
         if protocol not in ("json", "line"):
             raise InfluxDBInvalidPointError(
                 f"Invalid protocol {protocol!r}: use 'json' (points) or 'line'")
-        if mapping is not None:
+        kind = type(points)
+        if kind is list or kind is tuple:
+            pass  # the common case, checked first: ABC isinstance checks are slow
+        elif mapping is not None:
             points = points_from_records(points, mapping)
         elif isinstance(points, (Point, Mapping)) or (
                 protocol == "json" and isinstance(points, (str, bytes))):
@@ -124,6 +133,8 @@ class WriteFront:
                 raise InfluxDBInvalidPointError(
                     f"points must be a list of points, got {type(points).__name__}")
             points = list(points)
+        if mapping is not None and (kind is list or kind is tuple):
+            points = points_from_records(points, mapping)
         body: Optional[bytes] = None
         if protocol == "line":
             # Lines go out as given (5.3.2): joining them checks that each is a str at C
@@ -133,8 +144,10 @@ class WriteFront:
             except TypeError:
                 body = None
         if body is None:
-            merged = dict(self.tags)
-            merged.update(check_tags(tags))
+            if tags is None:
+                merged: Optional[dict[str, Any]] = self.tags or None
+            else:
+                merged = {**self.tags, **check_tags(tags)}
             body = self.client._encode_points(points, tags=merged or None,
                                               time_precision=target.precision,
                                               protocol=protocol)

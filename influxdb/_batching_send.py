@@ -228,14 +228,11 @@ class Deliverer:
             failed, self.failed = self.failed, []
         return failed
 
-    def snapshot(self, buffered: int) -> WriterStats:
+    def snapshot(self, buffered: int, accepted: int) -> WriterStats:
         with self._lock:
             stats = WriterStats(**{k: getattr(self.stats, k) for k in (
-                "points_accepted", "points_written", "points_failed", "batches_written",
-                "batches_failed", "retries", "last_error")})
+                "points_written", "points_failed", "batches_written", "batches_failed",
+                "retries", "last_error")})
+        stats.points_accepted = accepted
         stats.points_buffered = buffered
         return stats
-
-    def accepted(self, count: int) -> None:
-        with self._lock:
-            self.stats.points_accepted += count

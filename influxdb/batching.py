@@ -74,12 +74,11 @@ class _Writes:
     """``write`` / ``write_point`` shared by :class:`BatchWriter` and :class:`Session`."""
 
     _front: WriteFront
+    _retention_policy_per_write = True
 
     def _put(self, target: Target, encoded: Encoded) -> None:
         raise NotImplementedError
 
-    def _check_write_options(self, retention_policy: Optional[str]) -> None:
-        pass
 
     def write(
         self,
@@ -113,13 +112,22 @@ class _Writes:
         :raises WriterBufferFullError: the buffer stayed full (see ``overflow``)
         :raises WriterClosedError: the writer was closed
         """
-        self._check_write_options(retention_policy)
+        if retention_policy is not None and not self._retention_policy_per_write:
+            # inflow's rule: a session's retention policy belongs to the whole session.
+            raise TypeError("a session's retention policy is set for the whole session: "
+                            "client.session(retention_policy=...)")
         target = self._front.target(time_precision=time_precision, database=database,
                                     retention_policy=retention_policy, consistency=consistency)
-        mapping = RecordMapping.from_options(
-            record_measurement=record_measurement, record_measurement_key=record_measurement_key,
-            record_tag_keys=record_tag_keys, record_field_keys=record_field_keys,
-            record_time_key=record_time_key, record_time_precision=record_time_precision)
+        if (record_measurement is None and record_measurement_key is None
+                and record_tag_keys is None and record_field_keys is None
+                and record_time_key is None and record_time_precision is None):
+            mapping = None
+        else:
+            mapping = RecordMapping.from_options(
+                record_measurement=record_measurement,
+                record_measurement_key=record_measurement_key, record_tag_keys=record_tag_keys,
+                record_field_keys=record_field_keys, record_time_key=record_time_key,
+                record_time_precision=record_time_precision)
         encoded = self._front.encode(points, target, tags=tags, protocol=protocol,
                                      mapping=mapping)
         self._put(target, encoded)
@@ -262,7 +270,10 @@ class BatchWriter(_Writes):
     @property
     def stats(self) -> WriterStats:
         """Counters: points accepted, written, failed, buffered; batches; retries."""
-        return self._core.deliverer.snapshot(self._core.used())
+        core = self._core
+        with core.lock:
+            buffered, accepted = core.used(), core.points_accepted
+        return core.deliverer.snapshot(buffered, accepted)
 
     def __enter__(self) -> BatchWriter:
         return self
@@ -300,6 +311,8 @@ class Session(_Writes):
     :param on_retry: ``on_retry(batch, exception, delay)`` before each wait
     """
 
+    _retention_policy_per_write = False
+
     def __init__(
         self,
         client: Any,
@@ -325,6 +338,7 @@ class Session(_Writes):
                              f"got {autocommit_every!r}")
         self.autocommit_every = autocommit_every
         self._buffer = PendingBuffer(FlushPolicy(batch_size, None, 0.0))
+        self._accepted = 0
         self._lock = threading.Lock()
         self._commit_lock = threading.Lock()
         default = getattr(client, "_retry_policy", None) or Retry(total=3)
@@ -332,18 +346,12 @@ class Session(_Writes):
                                     on_success=on_success, on_error=on_error,
                                     on_retry=on_retry)
 
-    def _check_write_options(self, retention_policy: Optional[str]) -> None:
-        if retention_policy is not None:
-            # inflow's rule: the retention policy belongs to the whole session.
-            raise TypeError("a session's retention policy is set for the whole session: "
-                            "client.session(retention_policy=...)")
-
     def _put(self, target: Target, encoded: Encoded) -> None:
         with self._lock:
             self._buffer.add(target, encoded, time.monotonic())
+            self._accepted += encoded.count
             due = self.autocommit_every is not None and len(
                 self._buffer) >= self.autocommit_every
-        self._deliverer.accepted(encoded.count)
         if due:
             self.commit()
 
@@ -404,7 +412,9 @@ class Session(_Writes):
 
     @property
     def stats(self) -> WriterStats:
-        return self._deliverer.snapshot(self.pending)
+        with self._lock:
+            buffered, accepted = len(self._buffer), self._accepted
+        return self._deliverer.snapshot(buffered, accepted)
 
     def __enter__(self) -> Session:
         return self
