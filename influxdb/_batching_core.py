@@ -104,7 +104,9 @@ class WriterCore:
                 accepted[target] = accepted.get(target, 0) + total
                 self.points_accepted += total
                 return
-            if self.overflow == "raise" and self.used() + total > self.capacity:
+            # From a callback, the writer's own thread cannot wait for room it alone makes.
+            if (self.overflow == "raise" or threading.current_thread() is self.thread) and (
+                    self.used() + total > self.capacity):
                 raise WriterBufferFullError(
                     f"the writer's buffer is full ({self.used()} of {self.capacity} points); "
                     f"{total} more do not fit")
@@ -240,7 +242,9 @@ class WriterCore:
 
     def reset_after_fork(self) -> None:
         """In a forked child: the parent's thread does not exist here, and the parent
-        still owns the points it buffered; start empty with a thread of our own."""
+        still owns the points it buffered; start empty with a thread of our own (and new
+        locks: the parent's may have been held by a thread that is not in the child)."""
+        self.deliverer._lock = threading.Lock()
         self._init_state()
 
 

@@ -41,8 +41,9 @@ __all__ = ["DEFAULT_WRITER_RETRY", "Batch", "BatchWriter", "Session", "WriterBuf
 
 log = logging.getLogger("influxdb.batching")
 
-#: The writer's default policy: keep trying for up to five minutes, waits growing from
-#: 0.5 s to 30 s (with full jitter), at least as long as a ``Retry-After`` asks.
+#: The writer's default policy: keep trying for up to five minutes, the wait after attempt
+#: *n* drawn between half and all of ``min(30, 0.5 * 2**(n-1))`` seconds, and at least as
+#: long as a ``Retry-After`` asks.
 DEFAULT_WRITER_RETRY = Retry(total=0, backoff_factor=0.5, backoff_max=30.0,
                              max_retry_time=300.0)
 

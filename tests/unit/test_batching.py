@@ -979,3 +979,32 @@ def test_session_autocommit_every_validation(client: FakeClient, bad: Any) -> No
 
 def test_session_retry_defaults_to_the_client_policy(client: FakeClient) -> None:
     assert Session(client)._deliverer.retry is client._retry_policy
+
+
+def test_a_callback_writing_to_a_full_writer_is_refused_not_deadlocked(
+        client: FakeClient, writers: list[BatchWriter]) -> None:
+    refused: list[BaseException] = []
+
+    def requeue(batch: Batch, error: BaseException) -> None:
+        try:
+            writer.write(batch.lines, protocol="line")
+        except WriterBufferFullError as exc:
+            refused.append(exc)
+
+    client.outcomes = [InfluxDBWriteError("unable to parse", 400)]
+    writer = make_writer(client, writers, batch_size=5, max_buffer=5, flush_interval=None,
+                         on_error=requeue)
+    writer.write(points(5))
+    assert writer.flush(timeout=5) is True
+    assert len(refused) == 1  # the failed batch still counts until it is settled
+
+
+def test_udp_clients_send_datagrams_without_a_database(writers: list[BatchWriter]) -> None:
+    client = FakeClient(database=None)
+    client._use_udp = True
+    sent: list[bytes] = []
+    client._udp_send = sent.append  # type: ignore[attr-defined]
+    writer = make_writer(client, writers, flush_interval=None, batch_size=2)
+    writer.write(points(3))
+    writer.close()
+    assert sent == [b"m v=0 0\nm v=1 1\n", b"m v=2 2\n"]
