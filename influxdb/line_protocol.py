@@ -89,11 +89,28 @@ def _is_float(value: Any) -> bool:
     return True
 
 
-def _check_text(text: str, what: str) -> None:
+def _check_text(text: str, what: str, context: str, always: str = "", odd: str = "") -> None:
+    """Refuse what ``context`` cannot carry: newlines, lone surrogates, a final backslash,
+    a backslash before a character of ``always``, an odd run of them before one of ``odd``.
+    """
     if "\n" in text:
-        raise _Refused(f"{what} contains a newline, which line protocol cannot carry there")
+        raise _Refused(f"{what} contains a newline, which line protocol cannot carry "
+                       "outside string field values")
     if not text.isascii() and _SURROGATE.search(text):
         raise _Refused(f"{what} contains a lone surrogate, which is not valid UTF-8")
+    if "\\" not in text:
+        return
+    for match in _BACKSLASH_RUN.finditer(text):
+        after = match.group(1)
+        if not after:
+            raise _Refused(f"{what} ends with a backslash, which line protocol cannot carry "
+                           f"in {context}")
+        if after in always:
+            raise _Refused(f"{what} has a backslash before {after!r}, which line protocol "
+                           f"cannot carry in {context}")
+        if after in odd and (len(match.group()) - 1) % 2:
+            raise _Refused(f"{what} has an odd number of backslashes before {after!r}, which "
+                           f"line protocol cannot carry in {context}")
 
 
 def _measurement_text(measurement: Any) -> str:
@@ -101,40 +118,24 @@ def _measurement_text(measurement: Any) -> str:
     if not text:
         raise _Refused("the measurement is missing or empty")
     what = f"measurement {text!r}"
-    _check_text(text, what)
-    if text[0] in "#\t\x00":
-        raise _Refused(f"{what} starts with {text[0]!r}, which the server reads as "
-                       "a comment or white space")
-    for match in _BACKSLASH_RUN.finditer(text):
-        if match.group(1) in ("", ",", " ", "=", '"'):
-            raise _Refused(f"{what} has a backslash before {match.group(1) or 'its end'!r}, "
-                           "which line protocol cannot carry in a measurement")
+    if text[0] == "#":
+        raise _Refused(f"{what} starts with '#', which makes the line a comment")
+    if text[0] in "\t\x00":
+        raise _Refused(f"{what} starts with {text[0]!r}, which the server skips as white space")
+    _check_text(text, what, "a measurement", always=', ="')
     return text.translate(_MEASUREMENT_ESCAPES) if _SPECIAL.search(text) else text
 
 
 def _tag_text(text: str, what: str) -> str:
-    _check_text(text, what)
-    if "\\" in text:
-        for match in _BACKSLASH_RUN.finditer(text):
-            after = match.group(1)
-            run = len(match.group()) - len(after)
-            if not after or (after == " " and run % 2):
-                raise _Refused(f"{what} has a backslash before {after or 'its end'!r}, which "
-                               "line protocol cannot carry in a tag")
+    _check_text(text, what, "a tag", odd=" ")
     return text.translate(_TAG_ESCAPES) if _SPECIAL.search(text) else text
 
 
 def _field_key_text(text: str, what: str) -> str:
-    _check_text(text, what)
     if text == "time":
         raise _Refused(f"{what} is refused by InfluxDB ('time' names the timestamp)")
-    if "\\" in text:
-        for match in _BACKSLASH_RUN.finditer(text):
-            after = match.group(1)
-            run = len(match.group()) - len(after)
-            if not after or (after in ", =" and run % 2):
-                raise _Refused(f"{what} has {run} backslash(es) before {after or 'its end'!r},"
-                               " which line protocol cannot carry in a field key")
+    _check_text(text, what, "a field key", odd=", =")
+    if '\\"' in text:
         text = _QUOTE_AFTER_BACKSLASHES.sub(r'\1\\"', text)
     return text.translate(_FIELD_KEY_ESCAPES) if _SPECIAL.search(text) else text
 
@@ -394,6 +395,12 @@ def _check_key_length(measurement: str, series_key: str, fields: Any) -> None:
                            f"InfluxDB's {_MAX_KEY_BYTES}")
 
 
+def _mapping(value: Any, what: str) -> Any:
+    if isinstance(value, Mapping):
+        return value
+    raise _Refused(f"{what} must be a dict, not {type(value).__name__}")
+
+
 def _point_dict(point: Any) -> Any:
     to_point_dict = getattr(point, "_to_point_dict", None)
     if to_point_dict is not None:
@@ -409,7 +416,7 @@ def _where(index: Optional[int], point: Any, default_measurement: Any) -> str:
         measurement = _point_dict(point).get("measurement", default_measurement)
     except Exception:  # the point itself is what is wrong
         return name
-    return f"{name} (measurement {_get_unicode(measurement)!r})"
+    return f"{name} (measurement {measurement!r})"
 
 
 def _encode(points: Any, static_tags: Any, default_measurement: Any,
@@ -418,6 +425,8 @@ def _encode(points: Any, static_tags: Any, default_measurement: Any,
     function because it runs once per point)."""
     unit = _range_for(precision)
     factor, low, high = unit
+    if static_tags and not isinstance(static_tags, Mapping):
+        raise InfluxDBInvalidPointError(f"tags must be a dict, not {type(static_tags).__name__}")
     measurements, tag_sets, field_sets = _MEASUREMENTS, _TAG_SETS, _FIELD_SETS
     lines: list[str] = []
     append = lines.append
@@ -431,6 +440,8 @@ def _encode(points: Any, static_tags: Any, default_measurement: Any,
             if escaped is None:
                 escaped = _measurement(measurement)
             tags = point.get("tags")
+            if tags and type(tags) is not dict:
+                tags = _mapping(tags, "tags")
             if static_tags:  # the envelope's tags, under the point's own
                 tags = {**static_tags, **tags} if tags else static_tags
             if tags:
@@ -443,6 +454,8 @@ def _encode(points: Any, static_tags: Any, default_measurement: Any,
             else:
                 prefix = escaped
             fields = point.get("fields")
+            if type(fields) is not dict:
+                fields = _mapping(fields or {}, "fields")
             if not fields:
                 raise _Refused("no fields (a point needs at least one field)")
             keys = tuple(fields)
