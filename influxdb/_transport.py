@@ -39,6 +39,7 @@ RETRYABLE_EXCEPTIONS = (
     requests.exceptions.ConnectionError,
     requests.exceptions.HTTPError,
     requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,  # the answer was cut (server died mid-answer)
 )
 #: Bodies above this size are decoded with the cyclic garbage collector paused: decoding
 #: allocates millions of containers, and collecting them mid-way costs as much as the decoding.
