@@ -1,0 +1,181 @@
+"""The pandas layer's entry points, used by :mod:`influxdb.dataframe_client`.
+
+* :class:`~influxdb._dataframe_lines.LinePlan` -- DataFrame -> line-protocol bodies
+  (vectorised; numbers formatted by :mod:`influxdb._dataframe_format`, columns read by
+  :mod:`influxdb._dataframe_columns`);
+* :func:`frame_points` -- DataFrame -> point dicts (``protocol='json'`` and 5.3.2's
+  ``_convert_dataframe_to_json``);
+* :func:`frame_strings` -- 5.3.2's ``_stringify_dataframe``;
+* :func:`~influxdb._dataframe_read.frames_of_results` -- answers -> DataFrames;
+* :func:`pipelined` -- build the next body while the current one is being sent.
+
+Imported only once pandas is wanted: everything here may import pandas and numpy.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable
+from typing import Any, Callable, Optional
+
+import numpy as np
+import pandas as pd
+
+from influxdb._dataframe_columns import field_encoder, round_floats, tag_texts
+from influxdb._dataframe_format import BLANK
+from influxdb._dataframe_lines import LinePlan, check_frame, frame_nanos
+from influxdb._dataframe_read import EPOCH_NANOS, frames_of_results, series_frame
+from influxdb._timeutil import NANOS_PER
+from influxdb.exceptions import InfluxDBInvalidPointError
+
+__all__ = [
+    "EPOCH_NANOS",
+    "LinePlan",
+    "frame_points",
+    "frame_strings",
+    "frames_of_results",
+    "pipelined",
+    "series_frame",
+]
+
+
+def _python_values(name: str, series: Any, index: Any) -> list[Any]:
+    """A field column as Python values (``None`` where missing), checked like the line
+    path checks it (infinities, unsupported dtypes)."""
+    field_encoder(name, series, index, None)  # raises for what cannot be written
+    values = series.astype(object).where(series.notna(), None).tolist()
+    if series.dtype.kind == "f" or str(series.dtype).startswith("Float"):
+        return [None if v is None else float(v) for v in values]
+    return [_plain(v) for v in values]
+
+
+def _plain(value: Any) -> Any:
+    # numpy scalars -> Python scalars, so the dict-point encoder sees the right type.
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def frame_points(frame: Any, measurement: str, *, tags: Optional[dict[str, Any]] = None,
+                 tag_columns: Optional[list[Any]] = None,
+                 field_columns: Optional[list[Any]] = None,
+                 precision: Optional[str] = None) -> list[dict[str, Any]]:
+    """Point dicts of a frame (5.3.2's ``_convert_dataframe_to_json`` shape, fixed).
+
+    ``time`` is an int in ``precision``, exact (5.3.2 divided floats); missing cells are
+    left out of ``fields``; rows without fields are left out; ``tags`` are merged into
+    every point's tags (global wins, as in 5.3.2) and never dropped.
+
+    :raises TypeError: not a DataFrame or not a time index (5.3.2 messages)
+    :raises InfluxDBInvalidPointError: infinities, unsupported dtypes (naming column/row)
+    """
+    check_frame(frame)
+    names = [str(c) for c in frame.columns]
+    tag_names = [str(c) for c in (tag_columns or [])]
+    field_names = [str(c) for c in (field_columns or [])] or [
+        n for n in names if n not in tag_names]
+    by_name = dict(zip(names, range(len(names))))
+    for name in tag_names + field_names:
+        if name not in by_name:
+            raise InfluxDBInvalidPointError(f"column {name!r} is not in the DataFrame")
+    nanos = frame_nanos(frame.index)
+    step = NANOS_PER[precision or "n"]
+    times = (nanos // np.int64(step)).tolist()
+    fields = [(n, _python_values(n, frame.iloc[:, by_name[n]], frame.index))
+              for n in field_names]
+    tag_values = []
+    for name in tag_names:
+        column = frame.iloc[:, by_name[name]]
+        tag_values.append((name, column.astype(object).where(column.notna(), None).tolist()))
+    extra = dict(tags or {})
+    points: list[dict[str, Any]] = []
+    for row, time in enumerate(times):
+        row_fields = {n: values[row] for n, values in fields if values[row] is not None}
+        if not row_fields:
+            continue
+        point: dict[str, Any] = {"measurement": measurement, "fields": row_fields, "time": time}
+        if tag_names or extra:
+            row_tags = {n: values[row] for n, values in tag_values if values[row] is not None}
+            row_tags.update(extra)
+            point["tags"] = row_tags
+        points.append(point)
+    return points
+
+
+def frame_strings(frame: Any, numeric_precision: Any, datatype: str = "field") -> Any:
+    """5.3.2's ``_stringify_dataframe``: each cell as line protocol writes it (fields:
+    ``1i``, ``1.5``, ``"text"``; tags: the escaped value); missing cells are ``''``."""
+    round_floats(np.float64(0.0), numeric_precision)  # the 5.3.2 ValueError, if any
+    out: dict[str, list[str]] = {}
+    for position, name in enumerate(str(c) for c in frame.columns):
+        column = frame.iloc[:, position]
+        if datatype == "tag":
+            codes, texts = tag_texts(name, column, numeric_precision)
+            values = [texts[c].split("=", 1)[1] if c >= 0 else "" for c in codes.tolist()]
+        else:
+            encoder = field_encoder(name, column, frame.index, numeric_precision)
+            cells, missing = encoder.cells(0, len(frame))
+            matrix = cells.matrix()
+            values = []
+            for row, cell in enumerate(matrix):
+                if missing is not None and missing[row]:
+                    values.append("")
+                else:
+                    text = bytes(cell[cell != BLANK]).decode("utf-8")
+                    values.append(text + encoder.suffix.decode())
+        out[name] = values
+    return pd.DataFrame(out, index=frame.index, columns=[str(c) for c in frame.columns])
+
+
+_DONE = object()
+
+
+def pipelined(bodies: Iterable[bytes], send: Callable[[int, bytes], None]) -> None:
+    """Send ``bodies`` in order, building the next one in a thread while one is sent.
+
+    At most two bodies are held at a time (the one being sent, the one ready), so memory
+    follows the batch size, not the frame.  An exception in either side stops both and is
+    raised here.
+
+    :param send: called as ``send(batch_index, body)``
+    """
+    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for body in bodies:
+                while not stop.is_set():
+                    try:
+                        ready.put(body, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as exc:  # handed to the sending side
+            ready.put(exc)
+
+    worker = threading.Thread(target=produce, name="influxdb-dataframe-encoder", daemon=True)
+    worker.start()
+    try:
+        index = 0
+        while True:
+            item = ready.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            send(index, item)
+            index += 1
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                ready.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        worker.join()
+
