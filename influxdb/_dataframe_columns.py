@@ -136,7 +136,7 @@ def _check_finite(column: str, values: NDArray, index: Any) -> None:
     infinite = np.isinf(values)
     if infinite.any():
         row = int(np.flatnonzero(infinite)[0])
-        raise _fail(column, f"{row_label(index, row)} is {values[row]!r}; line protocol "
+        raise _fail(column, f"{row_label(index, row)} is {float(values[row])!r}; line protocol "
                     "cannot represent infinite floats")
 
 

@@ -68,7 +68,9 @@ def frame_nanos(index: Any) -> NDArray:
     :raises InfluxDBInvalidPointError: ``NaT``, or a time InfluxDB cannot store
     """
     times = index.to_timestamp() if isinstance(index, pd.PeriodIndex) else index
-    values = np.asarray(times.values)  # UTC instants, in the index's own unit
+    if times.tz is not None:
+        times = times.tz_convert(None)  # the UTC instants, naive
+    values = times.to_numpy()  # datetime64 in the index's own unit
     if len(values) and np.isnat(values).any():
         row = int(np.flatnonzero(np.isnat(values))[0])
         raise InfluxDBInvalidPointError(f"{row_label(index, row)}: the time is NaT")
