@@ -126,6 +126,9 @@ def is_retryable(exc: BaseException, retry: Retry) -> bool:
     """
     if isinstance(exc, InfluxDBPartialWriteError):
         return False
+    if isinstance(exc, requests.exceptions.SSLError) and "certificate verify failed" in str(
+            exc).lower():
+        return False  # the same certificate fails again; other TLS errors may be transient
     if isinstance(exc, _TRANSPORT_ERRORS):
         return True
     if isinstance(exc, InfluxDBServerError):

@@ -304,6 +304,10 @@ def _with_retry_after(exc: Any, seconds: float) -> Any:
         (requests.exceptions.ConnectTimeout("slow"), True),
         (requests.exceptions.ReadTimeout("slow"), True),
         (requests.exceptions.ChunkedEncodingError("cut"), True),
+        (requests.exceptions.ProxyError("proxy restarting"), True),
+        (requests.exceptions.SSLError("EOF occurred in violation of protocol"), True),
+        (requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify "
+                                      "failed: self-signed certificate"), False),
         (InfluxDBServerError("down", 503), True),
         (InfluxDBServerError("boom", 500), True),
         (InfluxDBServerError("no code"), True),
