@@ -17,7 +17,6 @@ import gzip as _gzip
 import json
 import logging
 import socket
-import struct
 import time
 from collections.abc import Iterator
 from typing import Any, Callable, Optional, Union
@@ -45,9 +44,6 @@ RETRYABLE_EXCEPTIONS = (
 #: allocates millions of containers, and collecting them mid-way costs as much as the decoding.
 _GC_PAUSE_BYTES = 1 << 20
 
-_EXT_TIME = struct.Struct(">QI")
-
-
 class SocketOptionsAdapter(requests.adapters.HTTPAdapter):
     """An ``HTTPAdapter`` that hands ``socket_options`` to urllib3's connection pools.
 
@@ -74,11 +70,41 @@ def msgpack_ext_hook(code: int, data: bytes) -> Any:
     trimmed as Go's ``time.RFC3339Nano`` does).
     """
     if code == 5 and len(data) == 12:
-        seconds, nanos = _EXT_TIME.unpack(data)
-        if seconds >= 1 << 63:  # two's complement: times before 1970
-            seconds -= 1 << 64
-        return format_rfc3339(seconds * 1_000_000_000 + nanos)
+        # Hot path (called once per row): the seconds part repeats across neighbouring rows,
+        # so its text is cached by its 8 raw bytes.
+        head = data[:8]
+        text = _SECONDS_TEXT.get(head)
+        if text is None:
+            text = _seconds_text(head)
+        tail = data[8:]
+        fraction = _FRACTION_TEXT.get(tail)
+        if fraction is None:
+            fraction = _fraction_text(tail)
+        return text + fraction
     return msgpack.ExtType(code, data)
+
+
+_SECONDS_TEXT: dict[bytes, str] = {}
+_FRACTION_TEXT: dict[bytes, str] = {b"\x00\x00\x00\x00": "Z"}
+
+
+def _fraction_text(tail: bytes) -> str:
+    nanos = int.from_bytes(tail, "big")
+    text = f".{nanos:09d}".rstrip("0") + "Z" if nanos else "Z"
+    if len(_FRACTION_TEXT) >= 100_000:
+        _FRACTION_TEXT.clear()
+        _FRACTION_TEXT[b"\x00\x00\x00\x00"] = "Z"
+    _FRACTION_TEXT[tail] = text
+    return text
+
+
+def _seconds_text(head: bytes) -> str:
+    seconds = int.from_bytes(head, "big", signed=True)
+    text = format_rfc3339(seconds * 1_000_000_000)[:-1]
+    if len(_SECONDS_TEXT) >= 100_000:
+        _SECONDS_TEXT.clear()
+    _SECONDS_TEXT[head] = text
+    return text
 
 
 def _with_gc_paused(size: int, decode: Callable[[], Any]) -> Any:

@@ -262,12 +262,12 @@ def test_gzip_round_trip(client: InfluxDBClient) -> None:
 
 def test_udp_points_arrive(influxd: Any) -> None:
     influxd.admin_query(f'CREATE DATABASE "{influxd.udp_database}"')
-    cli = InfluxDBClient(influxd.host, influxd.http_port, use_udp=True,
-                         udp_port=influxd.udp_port, database=influxd.udp_database)
     big = [{"measurement": "udp", "tags": {"k": "x" * 100}, "fields": {"v": i}, "time": i}
            for i in range(2000)]  # ~250 KB: split into several datagrams
-    cli.write_points(big)
-    cli.send_packet("udp_line v=1i 7", protocol="line")
+    with InfluxDBClient(influxd.host, influxd.http_port, use_udp=True,
+                        udp_port=influxd.udp_port, database=influxd.udp_database) as cli:
+        cli.write_points(big)
+        cli.send_packet("udp_line v=1i 7", protocol="line")
     reader = InfluxDBClient(influxd.host, influxd.http_port, database=influxd.udp_database)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -278,7 +278,6 @@ def test_udp_points_arrive(influxd: Any) -> None:
         time.sleep(0.1)
     assert counts == [{"time": "1970-01-01T00:00:00Z", "count": 2000}]
     assert lines == [{"time": 7, "v": 1}]
-    cli.close()
 
 
 def test_from_dsn_against_server(client: InfluxDBClient, influxd: Any) -> None:

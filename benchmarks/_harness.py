@@ -1,0 +1,87 @@
+"""Shared benchmark plumbing: timing, tables, a private influxd, and the 5.3.2 peer.
+
+The peer (influxdb==5.3.2) lives in its own virtual environment, ``.bench-venv`` (created by
+:func:`ensure_peer_venv`), and runs in a subprocess, so both clients are measured in the same
+run on the same machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PEER_VENV = ROOT / ".bench-venv"
+PEER_PYTHON = PEER_VENV / "bin" / "python"
+
+
+def ensure_peer_venv() -> Path:
+    """Create ``.bench-venv`` with influxdb==5.3.2 (and pandas/numpy) if it is missing."""
+    if not PEER_PYTHON.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+    probe = subprocess.run([str(PEER_PYTHON), "-c", "import influxdb, pandas; "
+                            "print(influxdb.__version__)"], capture_output=True, text=True)
+    if probe.returncode != 0 or probe.stdout.strip() != "5.3.2":
+        subprocess.run([str(PEER_PYTHON), "-m", "pip", "install", "-q", "influxdb==5.3.2",
+                        "pandas", "numpy"], check=True)
+    return PEER_PYTHON
+
+
+def run_peer(code: str, *args: str, timeout: float = 1800) -> Any:
+    """Run ``code`` with the 5.3.2 peer's Python; it must print one JSON document last."""
+    python = ensure_peer_venv()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([str(python), "-c", code, *args], capture_output=True, text=True,
+                          timeout=timeout, env=env, cwd="/")
+    if done.returncode != 0:
+        raise RuntimeError(f"peer failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+#: Timing code shared with the peer subprocess (which cannot import this module).
+PEER_TIMER = '''
+import gc, json, statistics, sys, time
+def median_time(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        t = time.perf_counter(); fn(); times.append(time.perf_counter() - t)
+    return statistics.median(times)
+'''
+
+
+def median_time(fn: Callable[[], Any], repeat: int = 5) -> float:
+    """Median wall time of ``fn`` over ``repeat`` runs (a collection before each)."""
+    import gc
+
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def print_table(title: str, rows: list[tuple[str, float, str]]) -> None:
+    """``rows``: (label, median seconds, note)."""
+    print(f"\n{title}")
+    width = max(len(r[0]) for r in rows)
+    for label, seconds, note in rows:
+        print(f"  {label:<{width}}  {seconds:9.3f} s  {note}")
+
+
+def start_server() -> Any:
+    from tests._influxd import Influxd
+
+    server = Influxd()
+    server.start()
+    return server
