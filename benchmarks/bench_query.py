@@ -39,9 +39,9 @@ def run():
     else:
         data = json.loads(content)
     points = list(ResultSet(data["results"][0]).get_points())
-    assert len(points) == %d
+    assert len(points) == int(sys.argv[4])
 print(json.dumps({"seconds": median_time(run, repeat)}))
-''' % ROWS
+'''
 
 
 def fill(client: InfluxDBClient) -> None:
@@ -79,9 +79,9 @@ def workload_3(server: Any, db: str, repeat: int) -> None:
         with tempfile.NamedTemporaryFile(suffix="." + kind) as f:
             f.write(content)
             f.flush()
-            peer = run_peer(PEER_DECODE, f.name, kind, str(repeat))["seconds"]
-        mine = median_time(lambda: ours(content, kind), repeat)
-        base = median_time(lambda: floor(content, kind), repeat)
+            peer = run_peer(PEER_DECODE, f.name, kind, str(repeat), str(ROWS))["seconds"]
+        mine = median_time(lambda c=content, k=kind: ours(c, k), repeat)
+        base = median_time(lambda c=content, k=kind: floor(c, k), repeat)
         print_table(f"3. {ROWS:,}-row answer -> point dicts ({kind}, "
                     f"{len(content) / 1e6:.0f} MB)", [
             ("influxdb 5.3.2", peer, ""),
