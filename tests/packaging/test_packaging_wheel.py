@@ -59,6 +59,18 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
+def _fresh_venv(path: Path) -> Path:
+    """A new virtual environment without pip (fast); this interpreter's pip installs into it
+    through ``pip --python``.  Returns its python."""
+    _run([sys.executable, "-m", "venv", "--without-pip", str(path)], cwd=path.parent)
+    return path / "bin" / "python"
+
+
+def _pip_install(python: Path, *args: str, cwd: Path) -> None:
+    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+          "--disable-pip-version-check", *args], cwd=cwd, env=_clean_env(), timeout=240)
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
     """``(sdist, wheel)`` built from a copy of the working tree."""
@@ -144,14 +156,11 @@ def test_wheel_in_a_fresh_venv_without_pandas(
     dist: tuple[Path, Path], tmp_path: Path, influxd_factory: Callable[..., Influxd]
 ) -> None:
     _, wheel = dist
-    venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
-    python = venv / "bin" / "python"
+    python = _fresh_venv(tmp_path / "venv")
     env = _clean_env()
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     # The wheel alone, then its two dependencies by name: pandas is not installed.
-    _run(pip + ["--no-deps", str(wheel)], cwd=tmp_path, env=env, timeout=180)
-    _run(pip + ["requests", "msgpack"], cwd=tmp_path, env=env, timeout=180)
+    _pip_install(python, "--no-deps", str(wheel), cwd=tmp_path)
+    _pip_install(python, "requests", "msgpack", cwd=tmp_path)
 
     probe = (
         "import importlib.util, pathlib, sys\n"
@@ -186,3 +195,28 @@ def test_wheel_in_a_fresh_venv_without_pandas(
         encoding="utf-8")
     assert done.stdout == expected
     assert done.stderr == ""
+
+
+@pytest.mark.server
+def test_sdist_installs_like_pip_install_dot(dist: tuple[Path, Path], tmp_path: Path) -> None:
+    """``pip install <sdist>`` builds from source as ``pip install .`` does: same files."""
+    sdist, _ = dist
+    python = _fresh_venv(tmp_path / "venv")
+    env = _clean_env()
+    _pip_install(python, "--no-deps", str(sdist), cwd=tmp_path)
+    probe = (
+        "import importlib.metadata as md\n"
+        "files = sorted(str(f) for f in md.files('influxdb'))\n"
+        "print('influxdb/py.typed' in files, 'influxdb08/py.typed' in files)\n"
+        "print(sorted({f.split('/')[0] for f in files if not f.startswith('..')\n"
+        "              and '.dist-info' not in f}))\n"
+        "print(sorted(md.metadata('influxdb').get_all('Provides-Extra')))\n"
+        "print(md.version('influxdb'))\n"
+    )
+    done = _run([str(python), "-c", probe], cwd=tmp_path, env=env)
+    assert done.stdout == (
+        "True True\n"
+        "['influxdb', 'influxdb08']\n"
+        "['docs', 'pandas', 'test']\n"
+        f"{_version()}\n"
+    )
