@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any, Optional, TypeVar, Union
-from urllib.parse import urlencode
 
 import requests
 
@@ -20,13 +18,13 @@ from influxdb import _transport
 from influxdb._admin import AdminMixin
 from influxdb._dsn import parse_dsn as _parse_dsn
 from influxdb._dsn import parse_netloc as _parse_netloc
-from influxdb._influxql import classify
+from influxdb._querying import QueryMixin
+from influxdb._querying import _drop_empty_series as _drop_empty_series
 from influxdb._retry import Retry
 from influxdb._timeutil import normalize_precision
 from influxdb._transport import SocketOptionsAdapter as _SocketOptionsAdapter
 from influxdb._transport import msgpack_ext_hook as _msgpack_parse_hook
 from influxdb._writing import WriteMixin
-from influxdb.resultset import ResultSet
 
 __all__ = ["InfluxDBClient"]
 
@@ -35,15 +33,11 @@ _KEEP = (_parse_dsn, _parse_netloc, _SocketOptionsAdapter, _msgpack_parse_hook)
 
 log = logging.getLogger("influxdb")
 
-#: A ``q`` longer than this (URL-encoded) travels in the POST body, not the URL: proxies and
-#: servers refuse long URLs (414/431), as influxdb-python issue #595 reports.
-MAX_QUERY_IN_URL = 4096
-_EPOCHS = {"h": "h", "m": "m", "s": "s", "ms": "ms", "u": "u", "us": "u", "n": "ns", "ns": "ns"}
 
 ClientT = TypeVar("ClientT", bound="InfluxDBClient")
 
 
-class InfluxDBClient(WriteMixin, AdminMixin):
+class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
     """A client for the InfluxDB 1.x HTTP API (and its UDP listener).
 
     It connects lazily: nothing is sent until a method needs the server; only ``use_udp``
@@ -376,155 +370,3 @@ class InfluxDBClient(WriteMixin, AdminMixin):
         """
         response = self._request("ping", "GET", expected_response_code=204, also_accept=(200,))
         return response.headers.get("X-Influxdb-Version")
-
-    # -- queries -------------------------------------------------------------------------
-    def _prepare_query(
-        self,
-        query: str,
-        params: Optional[dict[str, Any]],
-        bind_params: Optional[dict[str, Any]],
-        epoch: Optional[str],
-        database: Optional[str],
-        chunked: bool,
-        chunk_size: int,
-        method: str,
-    ) -> tuple[str, dict[str, Any], Optional[str], Optional[dict[str, str]]]:
-        if not isinstance(query, str):
-            raise TypeError(f"query must be a str, got {type(query).__name__}")
-        query_params: dict[str, Any] = dict(params) if params else {}
-        if bind_params:
-            merged = json.loads(query_params.get("params", "{}"))
-            merged.update(bind_params)
-            query_params["params"] = json.dumps(merged)
-        db = database or self._database
-        if db is not None:
-            query_params["db"] = db
-        if epoch is not None:
-            if epoch not in _EPOCHS:
-                raise ValueError(
-                    f"Invalid epoch {epoch!r}: use 'h', 'm', 's', 'ms', 'u' or 'ns'")
-            query_params["epoch"] = _EPOCHS[epoch]
-        if chunked:
-            query_params["chunked"] = "true"
-            if chunk_size > 0:
-                query_params["chunk_size"] = chunk_size
-
-        info = classify(query)
-        if info.changes_state:
-            method = "POST"
-        body: Optional[str] = None
-        headers: Optional[dict[str, str]] = None
-        if info.carries_secret or len(urlencode({"q": query})) > MAX_QUERY_IN_URL:
-            # Passwords never in a URL (access logs); long statements do not fit one.
-            method = "POST"
-            body = urlencode({"q": query})
-            headers = dict(self._headers)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        else:
-            query_params["q"] = query
-        return method, query_params, body, headers
-
-    def _query_raw(
-        self,
-        query: str,
-        *,
-        params: Optional[dict[str, Any]] = None,
-        bind_params: Optional[dict[str, Any]] = None,
-        epoch: Optional[str] = None,
-        expected_response_code: int = 200,
-        database: Optional[str] = None,
-        chunked: bool = False,
-        chunk_size: int = 0,
-        method: str = "GET",
-    ) -> Iterator[dict[str, Any]]:
-        """Send a query; yield each decoded ``results`` entry, or each decoded document (a
-        ``{'results': [...]}`` dict per chunk) when ``chunked``."""
-        method, query_params, body, headers = self._prepare_query(
-            query, params, bind_params, epoch, database, chunked, chunk_size, method)
-        response = self._request("query", method, query_params, data=body, stream=chunked,
-                                 expected_response_code=expected_response_code,
-                                 headers=headers, compress=body is None)
-        if chunked:
-            return map(_drop_empty_series, _transport.iter_documents(response))
-        data = response._msgpack  # type: ignore[attr-defined]
-        if data:
-            _drop_empty_series(data)
-        else:
-            data = _transport.decode_json(response.content) if response.content else {}
-        return iter(data.get("results", []))
-
-    def query(
-        self,
-        query: str,
-        params: Optional[dict[str, Any]] = None,
-        bind_params: Optional[dict[str, Any]] = None,
-        epoch: Optional[str] = None,
-        expected_response_code: int = 200,
-        database: Optional[str] = None,
-        raise_errors: bool = True,
-        chunked: bool = False,
-        chunk_size: int = 0,
-        method: str = "GET",
-    ) -> Any:
-        """Run one or more InfluxQL statements.
-
-        :param query: the statement(s), separated by ``;``
-        :param params: extra query-string parameters (copied, never modified)
-        :param bind_params: values for ``$name`` placeholders, sent apart from the statement
-            so they are never interpreted as InfluxQL
-        :param epoch: return times as integers in this unit (``'h'``, ``'m'``, ``'s'``,
-            ``'ms'``, ``'u'``, ``'ns'``) instead of RFC3339 strings
-        :param expected_response_code: the status that means success
-        :param database: the database (default: the client's)
-        :param raise_errors: raise on a statement error instead of returning it in
-            :attr:`ResultSet.error`
-        :param chunked: stream the answer; returns a generator of :class:`ResultSet`, one per
-            chunk, holding one chunk in memory at a time
-        :param chunk_size: points per chunk asked of the server (``0``: its default)
-        :param method: ``'GET'`` or ``'POST'``; statements that change state always go by POST
-        :returns: a :class:`ResultSet` for one statement, a list of them for several, ``[]``
-            for none; a generator when ``chunked``
-        :raises InfluxDBClientError: (a subclass) a refused statement or request
-        """
-        results = self._query_raw(
-            query, params=params, bind_params=bind_params, epoch=epoch,
-            expected_response_code=expected_response_code, database=database,
-            chunked=chunked, chunk_size=chunk_size, method=method)
-        if chunked:
-            return self._chunked_resultsets(results, raise_errors)
-        result_sets = [ResultSet(result, raise_errors=raise_errors) for result in results]
-        if len(result_sets) == 1:
-            return result_sets[0]
-        return result_sets
-
-    @staticmethod
-    def _chunked_resultsets(documents: Iterator[dict[str, Any]],
-                            raise_errors: bool) -> Iterator[ResultSet]:
-        # One ResultSet per chunk, as 5.3.x: the series of every statement in the chunk are
-        # put together.  Unlike 5.3.2, a statement error in a chunk raises (when
-        # raise_errors) or stays readable in ResultSet.error, instead of being dropped.
-        for document in documents:
-            results = document.get("results", [])
-            merged: dict[str, Any] = {}
-            for result in results:
-                for key, value in result.items():
-                    if isinstance(value, list):
-                        merged.setdefault(key, []).extend(value)
-                    else:
-                        merged.setdefault(key, value)
-            if "error" in document and "error" not in merged:
-                merged["error"] = document["error"]
-            yield ResultSet(merged, raise_errors=raise_errors)
-
-
-
-def _drop_empty_series(document: dict[str, Any]) -> dict[str, Any]:
-    """Make a msgpack answer equal to its JSON twin.
-
-    InfluxDB's msgpack encoder writes ``"series": []`` for a statement without rows, where the
-    JSON answer leaves the key out; ``ResultSet.raw`` should not depend on the transport.
-    """
-    for result in document.get("results", ()):
-        if isinstance(result, dict) and result.get("series") == []:
-            del result["series"]
-    return document
