@@ -62,6 +62,7 @@ class _Armed:
     status: int
     retry_after: Optional[str]
     delay: float
+    body: bytes
 
 
 class _Closed(Exception):
@@ -194,10 +195,13 @@ class FaultProxy:
     # -- scripting -------------------------------------------------------------------------
     def arm(self, kind: Fault, *, after: int = 0, duration: Optional[float] = None,
             paths: tuple[str, ...] = ("/write",), status: int = 503,
-            retry_after: Optional[str] = None, delay: float = 2.0) -> None:
-        """Inject ``kind`` from the ``after``-th matching request on, for ``duration`` s."""
+            retry_after: Optional[str] = None, delay: float = 2.0,
+            body: bytes = b'{"error":"injected by the fault proxy"}') -> None:
+        """Inject ``kind`` from the ``after``-th matching request on, for ``duration`` s
+        (``status``, ``retry_after`` and ``body`` shape a ``Fault.STATUS`` answer)."""
         with self._lock:
-            self._armed = _Armed(kind, after, duration, paths, status, retry_after, delay)
+            self._armed = _Armed(kind, after, duration, paths, status, retry_after, delay,
+                                 body)
             self._seen = 0
             self._active_since = None
 
@@ -347,9 +351,9 @@ class FaultProxy:
 
     @staticmethod
     def _answer(client: socket.socket, fault: _Armed) -> None:
-        body = b'{"error":"injected by the fault proxy"}'
-        reason = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-                  503: "Service Unavailable"}.get(fault.status, "Error")
+        body = fault.body
+        reason = {200: "OK", 429: "Too Many Requests", 500: "Internal Server Error",
+                  502: "Bad Gateway", 503: "Service Unavailable"}.get(fault.status, "Error")
         lines = [f"HTTP/1.1 {fault.status} {reason}", "Content-Type: application/json",
                  f"Content-Length: {len(body)}", "Connection: close"]
         if fault.retry_after is not None:

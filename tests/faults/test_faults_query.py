@@ -90,3 +90,16 @@ def test_query_fault_outlasting_the_budget_raises_in_time(
     proxy.heal()
     with InfluxDBClient("127.0.0.1", proxy.port, database=query_db) as client:
         assert list(client.query(QUERY).get_points()) == EXPECTED
+
+
+@pytest.mark.xfail(strict=True, reason="BUG (reported): a statement error 'query engine "
+                   "shutdown' in a 200 answer (influxd 1.6 while it stops) is raised as "
+                   "InfluxDBQueryError at once instead of being retried")
+def test_query_answered_engine_shutdown_is_retried(proxy: FaultProxy, query_db: str) -> None:
+    # The exact answer influxd 1.6.7 gives a query that races its SIGTERM (seen in about one
+    # query in eight sent 30 ms before the signal); replayed here so the test is exact.
+    proxy.arm(Fault.STATUS, after=0, duration=1.0, paths=("/query",), status=200,
+              body=b'{"results":[{"statement_id":0,"error":"query engine shutdown"}]}\n')
+    with InfluxDBClient("127.0.0.1", proxy.port, database=query_db,
+                        headers={"Accept": "application/json"}) as client:
+        assert list(client.query(QUERY).get_points()) == EXPECTED
