@@ -258,7 +258,11 @@ def perform(
             continue
         text = error_body_text(response)
         response.close()
-        raise error_from_response(text, status, operation=operation)
+        error = error_from_response(text, status, operation=operation)
+        # The batching writer reads it (_batching_send.retry_after_of) to honour Retry-After.
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        error.retry_after = retry_after  # type: ignore[attr-defined]
+        raise error
 
 
 def _redact(url: str) -> str:
