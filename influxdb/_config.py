@@ -247,10 +247,10 @@ def kwargs_from_url(url: str) -> dict[str, Any]:
     :raises ConfigError: on another scheme, a bad port, a query string, or a nested path
     """
     if "influxdb" in url.split("://", 1)[0]:
-        # Unlike from_dsn(), credentials the DSN leaves out are not set to None: they may
-        # come from separate keys (INFLUXDB_USERNAME...) or keep the constructor's defaults.
+        # As from_dsn(): credentials the DSN leaves out are None (no Basic auth), unless a
+        # separate key gives them (see kwargs_from_mapping).
         try:
-            return {k: v for k, v in parse_dsn(url).items() if v is not None}
+            return parse_dsn(url)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
     parts = urlsplit(url)
@@ -303,6 +303,7 @@ def kwargs_from_mapping(values: Mapping[str, object], source: str = "") -> dict[
 
     tags: dict[str, str] = {}
     tag_origin: dict[str, str] = {}
+    unset: dict[str, None] = {}
 
     def add_tag(tag: str, value: str, key: str) -> None:
         if tag in tags:
@@ -317,7 +318,10 @@ def kwargs_from_mapping(values: Mapping[str, object], source: str = "") -> dict[
             except ValueError as exc:
                 raise ConfigError(f"{name(key)}: {exc}") from None
             for param, value in parsed.items():
-                put(param, value, key)
+                if value is None:
+                    unset[param] = None  # a DSN without credentials: only if no key sets them
+                else:
+                    put(param, value, key)
         elif key.startswith(_TAG_PREFIX) and len(key) > len(_TAG_PREFIX):
             if isinstance(raw, (list, tuple, Mapping)) or raw is None:
                 raise ConfigError(f"{name(key)}: expected a text value")
@@ -341,6 +345,8 @@ def kwargs_from_mapping(values: Mapping[str, object], source: str = "") -> dict[
                               + ")")
     if tags:
         out["default_tags"] = tags
+    for param, value in unset.items():
+        out.setdefault(param, value)
     return out
 
 

@@ -80,8 +80,13 @@ def test_env_variables(env: dict[str, str], kwargs: dict[str, Any]) -> None:
         ({"INFLUXDB_DSN": "https+influxdb://u:p@h:8087/db"},
          {"host": "h", "port": 8087, "ssl": True, "username": "u", "password": "p",
           "database": "db"}),
+        # As from_dsn(): a DSN without credentials sends none ...
         ({"INFLUXDB_DSN": "udp+influxdb://h/db"},
-         {"host": "h", "port": 8086, "use_udp": True, "database": "db"}),
+         {"host": "h", "port": 8086, "use_udp": True, "database": "db", "username": None,
+          "password": None}),
+        # ... unless separate variables give them.
+        ({"INFLUXDB_DSN": "influxdb://h/db", "INFLUXDB_USERNAME": "u", "INFLUXDB_PASSWORD": "p"},
+         {"host": "h", "port": 8086, "database": "db", "username": "u", "password": "p"}),
         # The URL and separate variables combine when they set different parameters.
         ({"INFLUXDB_URL": "http://h:1/", "INFLUXDB_DATABASE": "d", "INFLUXDB_TOKEN": "t"},
          {"host": "h", "port": 1, "ssl": False, "database": "d", "token": "t"}),
@@ -193,6 +198,7 @@ def test_errors_never_show_secrets(env: dict[str, str]) -> None:
         ("http://u@h/", {"host": "h", "port": 80, "ssl": False, "username": "u"}),
         ("influxdb://u:p@h:1/db",
          {"host": "h", "port": 1, "username": "u", "password": "p", "database": "db"}),
+        ("influxdb://h", {"host": "h", "port": 8086, "username": None, "password": None}),
     ],
 )
 def test_kwargs_from_url(url: str, kwargs: dict[str, Any]) -> None:
