@@ -117,8 +117,11 @@ def child(mode: str, host: str, port: int, db: str, n: int, batch_size: int) -> 
     client = InfluxDBClient(host, port, database=db, timeout=60)
     if mode in ("write_points", "v532"):
         dicts = make_dicts(n)
-        return _timed(lambda: client.write_points(dicts, time_precision="s",
-                                                  batch_size=batch_size) and None)
+
+        def run_write_points() -> None:
+            client.write_points(dicts, time_precision="s", batch_size=batch_size)
+
+        return _timed(run_write_points)
     if mode == "writer_lines":
         lines = make_lines(n)
         chunks = [lines[i:i + CHUNK] for i in range(0, n, CHUNK)]

@@ -16,7 +16,7 @@ from influxdb._records import RecordMapping, points_from_records
 from influxdb.exceptions import InfluxDBInvalidPointError
 from influxdb.point import Point
 
-__all__ = ["WriteFront", "check_precision"]
+__all__ = ["WriteFront", "Writes", "check_precision"]
 
 _CONSISTENCIES = ("any", "one", "quorum", "all")
 #: Spellings of a precision -> what goes in ``precision=`` of ``POST /write``.
@@ -152,3 +152,90 @@ class WriteFront:
                                               time_precision=target.precision,
                                               protocol=protocol)
         return encoded_from_body(body, len(points))
+
+
+class Writes:
+    """``write`` / ``write_point`` shared by :class:`BatchWriter` and :class:`Session`."""
+
+    _front: WriteFront
+    _retention_policy_per_write = True
+
+    def _put(self, target: Target, encoded: Encoded) -> None:
+        raise NotImplementedError
+
+
+    def write(
+        self,
+        points: Any,
+        time_precision: Optional[str] = None,
+        database: Optional[str] = None,
+        retention_policy: Optional[str] = None,
+        tags: Optional[Mapping[str, Any]] = None,
+        batch_size: Optional[int] = None,
+        protocol: str = "json",
+        consistency: Optional[str] = None,
+        *,
+        record_measurement: Optional[str] = None,
+        record_measurement_key: Optional[str] = None,
+        record_tag_keys: Optional[Iterable[str]] = None,
+        record_field_keys: Optional[Iterable[str]] = None,
+        record_time_key: Optional[str] = None,
+        record_time_precision: Optional[str] = None,
+    ) -> int:
+        """Check and encode points now; buffer them for sending.
+
+        Takes what ``InfluxDBClient.write_points`` takes (``batch_size`` is accepted and
+        ignored: the writer's own batch size applies), plus one point alone (a dict, a
+        :class:`~influxdb.point.Point` or a line), and records: dataclasses, named tuples or
+        other objects described by the ``record_*`` arguments (see
+        :meth:`~influxdb.point.Point.from_record`).
+
+        :returns: the number of points buffered
+        :raises InfluxDBInvalidPointError: (a ``ValueError``) a bad point, precision,
+            consistency or missing database; nothing of the call is buffered
+        :raises WriterBufferFullError: the buffer stayed full (see ``overflow``)
+        :raises WriterClosedError: the writer was closed
+        """
+        if retention_policy is not None and not self._retention_policy_per_write:
+            # inflow's rule: a session's retention policy belongs to the whole session.
+            raise TypeError("a session's retention policy is set for the whole session: "
+                            "client.session(retention_policy=...)")
+        target = self._front.target(time_precision=time_precision, database=database,
+                                    retention_policy=retention_policy, consistency=consistency)
+        if (record_measurement is None and record_measurement_key is None
+                and record_tag_keys is None and record_field_keys is None
+                and record_time_key is None and record_time_precision is None):
+            mapping = None
+        else:
+            mapping = RecordMapping.from_options(
+                record_measurement=record_measurement,
+                record_measurement_key=record_measurement_key, record_tag_keys=record_tag_keys,
+                record_field_keys=record_field_keys, record_time_key=record_time_key,
+                record_time_precision=record_time_precision)
+        encoded = self._front.encode(points, target, tags=tags, protocol=protocol,
+                                     mapping=mapping)
+        self._put(target, encoded)
+        return encoded.count
+
+    def write_point(
+        self,
+        measurement: str,
+        fields: Mapping[str, Any],
+        tags: Optional[Mapping[str, Any]] = None,
+        time: Any = None,
+        *,
+        database: Optional[str] = None,
+        retention_policy: Optional[str] = None,
+        time_precision: Optional[str] = None,
+    ) -> int:
+        """Buffer one point (the arguments of ``InfluxDBClient.write_point``).
+
+        :returns: ``1``
+        """
+        point: dict[str, Any] = {"measurement": measurement, "fields": fields}
+        if tags:
+            point["tags"] = tags
+        if time is not None:
+            point["time"] = time
+        return self.write([point], time_precision=time_precision, database=database,
+                          retention_policy=retention_policy)
