@@ -12,8 +12,9 @@ Where the reference is silent, the rules below were established against influxd 
 * A backslash that precedes nothing special is stored as it is (``a\\b`` stays ``a\\b``),
   so backslashes are never doubled outside string field values (5.3.2 doubled them, and
   the server stored both).
-* The parser treats a character as escaped when a backslash precedes it, so a name ending
-  in a backslash cannot be written (its separator would be read as escaped).
+* In measurements and tags the parser takes a character as escaped when a backslash
+  precedes it, so a name ending in a backslash cannot be written (its separator would be
+  read as escaped); carriage returns and NUL characters are carried as they are.
 * In measurements the server also un-escapes ``\\=`` and ``\\"``, and a backslash before
   ``,``, space, ``=`` or ``"`` corrupts the measurement index: refused.  A measurement
   starting with ``#`` is a comment line, one starting with a tab or NUL loses it.
@@ -141,7 +142,7 @@ def _field_key_text(text: str, what: str) -> str:
 
 
 def _escape_tag(tag: Any) -> str:
-    """Escape a tag key, tag value or field key (5.3.2 name; one table for the three).
+    """Escape a tag key or value (5.3.2 name; 5.3.2 used it for every name).
 
     :raises InfluxDBInvalidPointError: when the text cannot be carried (newline, trailing
         backslash...)
@@ -165,7 +166,10 @@ _FieldEncoder = Callable[[Any, str], Optional[str]]
 
 
 def _encode_float(value: Any, what: str) -> Optional[str]:
-    number = float(value)
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):  # Decimal('sNaN'), huge Fractions
+        raise _Refused(f"{what} is {value!r}, which is not a 64-bit float") from None
     if math.isfinite(number):
         return repr(number)
     if number != number:
@@ -209,20 +213,17 @@ def _unsupported(value: Any, what: str) -> Optional[str]:
 
 
 def _classify(kind: type) -> _FieldEncoder:
-    if issubclass(kind, bool):
+    # numpy registers its scalar types with the numbers ABCs, except numpy.bool_.
+    if issubclass(kind, bool) or (kind.__module__ == "numpy" and kind.__name__ in ("bool",
+                                                                                  "bool_")):
         return _encode_bool
     if issubclass(kind, str):
         return _encode_str
     if issubclass(kind, bytes):
         return _encode_bytes
-    numpy_kind = getattr(getattr(kind, "dtype", None), "kind", None)
-    if numpy_kind is None and kind.__module__ == "numpy":
-        numpy_kind = {"bool": "b", "bool_": "b"}.get(kind.__name__)
-    if numpy_kind == "b":
-        return _encode_bool
-    if numpy_kind in ("i", "u") or issubclass(kind, numbers.Integral):
+    if issubclass(kind, numbers.Integral):
         return _encode_int
-    if numpy_kind == "f" or issubclass(kind, (float, numbers.Real, Decimal)):
+    if issubclass(kind, (numbers.Real, Decimal)):
         return _encode_float
     return _unsupported
 
@@ -525,6 +526,7 @@ def make_lines(data: Mapping[str, Any], precision: Optional[str] = None) -> str:
         points = data["points"]
         static_tags = data.get("tags")
         default_measurement = data.get("measurement")
+        iter(points)
     except (KeyError, TypeError, AttributeError):
         raise InfluxDBInvalidPointError("make_lines needs a dict with a 'points' list") from None
     return "\n".join(_encode(points, static_tags, default_measurement, precision)) + "\n"

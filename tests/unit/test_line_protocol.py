@@ -277,6 +277,10 @@ P = "point (measurement 'm'): "
     ({"fields": {"f": pd.NA}}, P + "field 'f' has unsupported type NAType (use str, int, "
                                    "float, bool or bytes)"),
     ({"fields": {"f": b"\xff"}}, P + "field 'f' is bytes that are not UTF-8"),
+    ({"fields": {"f": Decimal("sNaN")}}, P + "field 'f' is Decimal('sNaN'), which is not a "
+                                             "64-bit float"),
+    ({"fields": {"f": fractions.Fraction(10**400, 3)}}, P + "field 'f' is Fraction(" +
+     str(10**400) + ", 3), which is not a 64-bit float"),
     ({"fields": {"f": "a\udc80"}}, P + "field 'f' contains a lone surrogate, which is not "
                                        "valid UTF-8"),
     ({"fields": {"": 1}}, P + "a field key is empty"),
@@ -439,6 +443,8 @@ def test_empty_points() -> None:
      "point 1: is a NoneType, not a dict or Point"),
     ({}, "make_lines needs a dict with a 'points' list"),
     ([], "make_lines needs a dict with a 'points' list"),
+    ({"points": None}, "make_lines needs a dict with a 'points' list"),
+    ({"points": [], "tags": ["a"]}, "tags must be a dict, not list"),
 ])
 def test_make_lines_errors(data: Any, message: str) -> None:
     with pytest.raises(InfluxDBInvalidPointError) as info:
