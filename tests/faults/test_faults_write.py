@@ -1,7 +1,7 @@
 """100,000 uniquely identified points written through each fault, with the default settings
 (``retries=3``: three attempts, equal-jitter waits of 1.25-2.5 s then 2.5-5 s).
 
-* A transient fault (2.5 s, starting at the fourth batch) ends with every point written,
+* A transient fault (2 s, starting at the fourth batch) ends with every point written,
   ``write_points`` returning ``True``, and no exception.
 * A fault that outlasts the retry budget raises the exception of the last attempt (the class
   callers already catch), carrying ``write_report``: batches 0-2 written, 3 failed, 4-9 never
@@ -31,7 +31,7 @@ from tests.faults.conftest import BATCH, N_BATCHES, complete, stored_batches
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 FAULT_AT_BATCH = 3
-TRANSIENT_SECONDS = 2.5
+TRANSIENT_SECONDS = 2.0
 #: The default retry budget: two waits of at most 2.5 s and 5 s (Retry.from_int(3)).
 MAX_BACKOFF = 2.5 + 5.0
 MIN_BACKOFF = 1.25 + 2.5
