@@ -41,35 +41,46 @@ EPOCH_NANOS: dict[Optional[str], int] = {
 }
 
 
-def _time_index(column: tuple[Any, ...], unit_nanos: int) -> Any:
-    if not column:
-        return pd.DatetimeIndex(np.array([], dtype="datetime64[ns]"), tz="UTC")
-    if isinstance(column[0], str):
+try:  # pandas' own row -> 2-d object array transpose (what DataFrame(rows) uses), in C
+    from pandas._libs.lib import to_object_array as _to_object_array
+except ImportError:  # pragma: no cover - every pandas since 0.x has it
+    _to_object_array = None
+
+
+def _objects(rows: list[Any], width: int) -> NDArray:
+    """Rows (lists) as a 2-d object array: the transpose the columns are cut from."""
+    if not rows:
+        return np.empty((0, width), dtype=object)
+    if _to_object_array is not None:
+        return _to_object_array(rows, min_width=width)
+    table = np.empty((len(rows), width), dtype=object)
+    for j in range(width):
+        table[:, j] = [row[j] for row in rows]
+    return table
+
+
+def _time_index(column: NDArray, unit_nanos: int) -> Any:
+    if len(column) and isinstance(column[0], str):
         parsed = pd.to_datetime(pd.Index(column), utc=True, format="ISO8601")
         return parsed.as_unit("ns") if hasattr(parsed, "as_unit") else parsed
-    ints = np.array(column, dtype=np.int64)
+    ints = column.astype(np.int64)
     if unit_nanos != 1:
         ints = ints * np.int64(unit_nanos)
     return pd.DatetimeIndex(ints.view("datetime64[ns]")).tz_localize("UTC")
 
 
-def _column(values: tuple[Any, ...]) -> Any:
-    """One column of a series as a typed array (see the module docstring)."""
-    objects = np.array(values, dtype=object)
-    if objects.ndim != 1:  # every cell a list of the same length: keep the objects
-        objects = np.empty(len(values), dtype=object)
-        objects[:] = list(values)
-        return objects
+def _column(objects: NDArray) -> Any:
+    """One column of a series (object array) as a typed array (see the module docstring)."""
     kind = pd.api.types.infer_dtype(objects, skipna=True)
     if kind in ("floating", "mixed-integer-float"):
-        return np.array(values, dtype=np.float64)
+        return objects.astype(np.float64)  # None -> NaN
     if kind in ("integer", "boolean"):
         holes = pd.isna(objects)
-        target = np.int64 if kind == "integer" else np.bool_
         if not holes.any():
-            return objects.astype(target)
+            return objects.astype(np.int64 if kind == "integer" else np.bool_)
         return pd.array(objects, dtype="Int64" if kind == "integer" else "boolean")
-    return objects  # text, all-missing, or mixed types: pandas decides, as for any frame
+    # Text, all-missing, or mixed types: pandas decides, as for any frame.
+    return np.ascontiguousarray(objects)
 
 
 def series_frame(series: dict[str, Any], *, unit_nanos: int = 1,
@@ -77,24 +88,21 @@ def series_frame(series: dict[str, Any], *, unit_nanos: int = 1,
     """The DataFrame of one series: UTC time index (named ``None``, as 5.3.2), or the
     ``index_columns`` (5.3.1's ``data_frame_index``) when given."""
     names = list(series.get("columns", []))
-    rows = series.get("values") or []
-    columns = list(zip(*rows)) if rows else [() for _ in names]
+    table = _objects(series.get("values") or [], len(names))
     data: dict[str, Any] = {}
     index = None
-    for name, values in zip(names, columns):
+    for position, name in enumerate(names):
         if name == "time":
-            index = _time_index(values, unit_nanos)
+            index = _time_index(table[:, position], unit_nanos)
         else:
-            data[name] = _column(values)
+            data[name] = _column(table[:, position])
+    fields = [n for n in names if n != "time"]
     if index is None:
-        frame = pd.DataFrame(data, columns=[n for n in names if n != "time"])
-    elif index_columns:
+        return pd.DataFrame(data, columns=fields)
+    if index_columns:
         data["time"] = index
-        frame = pd.DataFrame(data, columns=names)
-        return frame.set_index(list(index_columns))
-    else:
-        frame = pd.DataFrame(data, index=index, columns=[n for n in names if n != "time"])
-    return frame
+        return pd.DataFrame(data, columns=names).set_index(list(index_columns))
+    return pd.DataFrame(data, index=index, columns=fields)
 
 
 def _key(series: dict[str, Any]) -> Key:
