@@ -36,7 +36,8 @@ def make_points(n: int) -> list[dict[str, Any]]:
 PEER_WRITE = "from typing import Any\n" + inspect.getsource(make_points) + '''
 import json, sys, time
 from influxdb import InfluxDBClient
-host, port, db, n, batch = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+host, db = sys.argv[1], sys.argv[3]
+port, n, batch = int(sys.argv[2]), int(sys.argv[4]), int(sys.argv[5])
 client = InfluxDBClient(host, port, database=db)
 points = make_points(n)
 t = time.perf_counter()
