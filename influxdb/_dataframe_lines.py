@@ -22,7 +22,9 @@ Line layout (line-protocol reference)::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
 
 import numpy as np
@@ -47,6 +49,9 @@ NDArray = Any
 
 #: Rows per byte matrix: small enough for the working set to stay in cache.
 CHUNK_ROWS = 16384
+#: Threads building the runs of one body: numpy releases the GIL in its loops, so a second
+#: core nearly halves the time of a large body.
+WORKERS = min(2, os.cpu_count() or 1)
 
 _UNIT_NANOS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 _SPACE, _COMMA = 32, 44
@@ -259,14 +264,21 @@ class LinePlan:
         if empty.any():
             matrix[empty] = BLANK
 
+    def _run(self, start: int, stop: int) -> bytes:
+        flat = self._matrix(start, stop).ravel()
+        # One pass removes every blank; 1-d boolean indexing is twice as fast as 2-d.
+        return flat[flat != BLANK].tobytes()  # type: ignore[no-any-return]
+
     def body(self, start: int = 0, stop: Optional[int] = None) -> bytes:
         """The line-protocol body of rows ``start:stop`` (UTF-8; ``b''`` when empty)."""
         stop = self.rows if stop is None else min(stop, self.rows)
-        parts: list[bytes] = []
-        for begin in range(start, stop, CHUNK_ROWS):
-            flat = self._matrix(begin, min(begin + CHUNK_ROWS, stop)).ravel()
-            # One pass removes every blank; 1-d boolean indexing is twice as fast as 2-d.
-            parts.append(flat[flat != BLANK].tobytes())
+        starts = range(start, stop, CHUNK_ROWS)
+        if len(starts) > 1 and WORKERS > 1:
+            with ThreadPoolExecutor(WORKERS, thread_name_prefix="influxdb-lines") as pool:
+                parts = list(pool.map(lambda b: self._run(b, min(b + CHUNK_ROWS, stop)),
+                                      starts))
+        else:
+            parts = [self._run(b, min(b + CHUNK_ROWS, stop)) for b in starts]
         return b"".join(parts)
 
     def bodies(self, batch_size: Optional[int]) -> Iterator[bytes]:
