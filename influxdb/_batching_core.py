@@ -113,11 +113,14 @@ class WriterCore:
             deadline = None if self.block_timeout is None else (
                 time.monotonic() + self.block_timeout)
             lines: Optional[list[bytes]] = None
+            whole = total <= self.capacity
             done = 0
             while done < total:
                 free = self.capacity - self.used()
-                # A write that fits is buffered whole; a larger one in parts.
-                if free < min(total - done, self.capacity):
+                # A write that fits is buffered whole (all or nothing, should the wait time
+                # out); a larger one in parts of at least a batch, as room is made.
+                want = total if whole else min(total - done, self.policy.batch_size)
+                if free < want:
                     remaining = None if deadline is None else deadline - time.monotonic()
                     if remaining is not None and remaining <= 0:
                         exc = WriterBufferFullError(
@@ -130,7 +133,7 @@ class WriterCore:
                         raise WriterClosedError("the BatchWriter was closed while a write "
                                                 f"waited; {done} of {total} points buffered")
                     continue
-                if done == 0 and free >= total:
+                if whole:
                     piece = encoded
                 else:
                     if lines is None:
@@ -253,7 +256,10 @@ _LIVE: weakref.WeakSet[WriterCore] = weakref.WeakSet()
 
 
 def _close_all_at_exit() -> None:
-    for core in list(_LIVE):
+    cores = list(_LIVE)
+    for core in cores:  # all start draining at once; then each gets its exit_timeout
+        core.close_nowait()
+    for core in cores:
         try:
             core.close(core.exit_timeout)
         except Exception:  # pragma: no cover - never let one writer stop the others

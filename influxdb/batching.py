@@ -93,14 +93,21 @@ class BatchWriter(Writes):
         so memory stays bounded and nothing is dropped
     :param overflow: ``'block'`` (default) or ``'raise'`` :class:`WriterBufferFullError`
     :param block_timeout: with ``'block'``, seconds to wait before raising (``None``: wait)
-    :param retry: a :class:`~influxdb._retry.Retry`, or attempts as an int (``0``: until
-        success); default :data:`DEFAULT_WRITER_RETRY`
+    :param retry: a :class:`~influxdb._retry.Retry`, or attempts as an int (the default's
+        backoff and five-minute limit kept); default :data:`DEFAULT_WRITER_RETRY`
     :param on_success: ``on_success(batch)`` from the writer's thread after a batch landed
     :param on_error: ``on_error(batch, exception)`` after a batch failed for good
     :param on_retry: ``on_retry(batch, exception, delay)`` before each wait
     :param exit_timeout: seconds the interpreter-exit flush may take (``None``: no limit)
     :param name: the background thread's name
     :raises ValueError: on a bad option (at construction, not later)
+
+    Usage::
+
+        with client.batch_writer(batch_size=5000, flush_interval=1.0,
+                                 on_error=lambda batch, exc: save(batch.lines)) as writer:
+            writer.write_point('cpu', {'load': 0.5}, tags={'host': 'a'})
+        assert not writer.failed
     """
 
     def __init__(
@@ -222,6 +229,11 @@ class Session(Writes):
     :param on_success: ``on_success(batch)`` after each batch landed
     :param on_error: ``on_error(batch, exception)`` after a batch failed for good
     :param on_retry: ``on_retry(batch, exception, delay)`` before each wait
+
+    Usage::
+
+        with client.session(autocommit_every=1000, retention_policy='one_week') as session:
+            session.write_point('events', {'value': 1}, time=datetime.now(timezone.utc))
     """
 
     _retention_policy_per_write = False
