@@ -11,13 +11,14 @@ Points are encoded (and so validated) before anything is sent: a bad point raise
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from influxdb._timeutil import normalize_precision
 from influxdb.exceptions import InfluxDBDatabaseNotFoundError, InfluxDBInvalidPointError
-from influxdb.line_protocol import make_lines
+from influxdb.line_protocol import _encode, make_lines
 
 if TYPE_CHECKING:
     import requests
@@ -81,6 +82,22 @@ def _batched(iterable: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+_POINT_NUMBER = re.compile(r"^point (\\d+)")
+
+
+def _numbered(points: Sequence[Any], tags: dict[str, Any], precision: Optional[str],
+              start: int) -> list[str]:
+    """Encode dict/Point items; an error names the point by its index in the whole call."""
+    try:
+        return _encode(points, tags, None, precision)
+    except InfluxDBInvalidPointError as error:
+        if not start:
+            raise
+        message = _POINT_NUMBER.sub(lambda m: f"point {int(m.group(1)) + start}", error.content,
+                                    count=1)
+        raise InfluxDBInvalidPointError(message) from None
+
+
 def _check_consistency(consistency: Optional[str]) -> None:
     if consistency is not None and consistency not in _CONSISTENCIES:
         raise InfluxDBInvalidPointError(f"Invalid consistency: {consistency}")
@@ -126,46 +143,81 @@ class WriteMixin:
         :raises InfluxDBInvalidPointError: naming the point and field, before anything is sent
         """
         if protocol == "line":
+            if isinstance(points, str):
+                points = [points]
+            try:  # the common case at C speed: join() itself checks every item is a str
+                text = "\n".join(points)
+            except TypeError:
+                pass  # bytes items, or an item to name in an error: the per-item path
+            else:
+                return (text + "\n").encode("utf-8") if text else b""
+        lines = self._encode_lines(points, tags=tags, time_precision=time_precision,
+                                   protocol=protocol)
+        if not lines:
+            return b""
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    def _encode_lines(
+        self,
+        points: Any,
+        *,
+        tags: Optional[dict[str, Any]] = None,
+        time_precision: Optional[str] = None,
+        protocol: str = "json",
+        start: int = 0,
+    ) -> list[str]:
+        """One line-protocol string per item of ``points`` (no final newlines).
+
+        :param start: the index of the first item in the caller's whole input, so that an
+            error names the point as the caller counts it
+        """
+        if protocol == "line":
             if isinstance(points, (str, bytes)):
                 points = [points]
             lines = [p.decode("utf-8") if isinstance(p, bytes) else p for p in points]
-            for index, line in enumerate(lines):
+            for index, line in enumerate(lines, start):
                 if not isinstance(line, str):
                     raise InfluxDBInvalidPointError(
                         f"point {index}: protocol='line' expects strings, got "
                         f"{type(line).__name__}")
-            if not lines:
-                return b""
-            return ("\n".join(lines) + "\n").encode("utf-8")
+            return lines
         if protocol != "json":
             raise InfluxDBInvalidPointError(
                 f"Invalid protocol {protocol!r}: use 'json' (points as dicts) or 'line'")
         if isinstance(points, (str, bytes)):
             points = [points]  # one line, as the batching writer takes it (list() split chars)
         if not _is_sequence(points):
-            if isinstance(points, dict):
+            if isinstance(points, Mapping):
                 raise InfluxDBInvalidPointError(
                     "points must be a list of points, got a single dict; wrap it in a list")
-            points = list(points)
+            try:
+                points = list(points)
+            except TypeError:
+                raise InfluxDBInvalidPointError(
+                    f"points must be a list of points, not {type(points).__name__}") from None
         if not points:
-            return b""
+            return []
         merged_tags = self._merged_tags(tags)
         if not any(isinstance(p, (str, bytes)) for p in points):
-            return make_lines({"points": points, "tags": merged_tags},
-                              time_precision).encode("utf-8")
+            return _numbered(points, merged_tags, time_precision, start)
         # Mixed dicts/Points and ready-made lines: keep their order.
-        parts: list[str] = []
+        out: list[str] = []
+        offset = start
         for is_line, group in itertools.groupby(points, key=lambda p: isinstance(p, (str, bytes))):
             items = list(group)
             if is_line:
                 for line in items:
                     text = line.decode("utf-8") if isinstance(line, bytes) else line
-                    parts.append(text if text.endswith("\n") else text + "\n")
+                    out.append(text[:-1] if text.endswith("\n") else text)
             else:
-                parts.append(make_lines({"points": items, "tags": merged_tags}, time_precision))
-        return "".join(parts).encode("utf-8")
+                out.extend(_numbered(items, merged_tags, time_precision, offset))
+            offset += len(items)
+        return out
 
     def _merged_tags(self, tags: Optional[dict[str, Any]]) -> dict[str, Any]:
+        if tags is not None and not isinstance(tags, Mapping):
+            raise InfluxDBInvalidPointError(
+                f"tags must be a dict of tag names and values, not {type(tags).__name__}")
         if not self._default_tags:
             return tags or {}
         merged = dict(self._default_tags)
@@ -290,6 +342,9 @@ class WriteMixin:
             self._write_payload(body, database=database, retention_policy=retention_policy,
                                 precision=precision, consistency=consistency)
 
+        if batch_size is not None and (isinstance(batch_size, bool)
+                                       or not isinstance(batch_size, int)):
+            raise TypeError(f"batch_size must be an int, not {type(batch_size).__name__}")
         if not batch_size or batch_size <= 0:
             body = encode(points)
             if body:
@@ -298,12 +353,20 @@ class WriteMixin:
         if protocol == "line" and isinstance(points, (str, bytes)):
             points = [points]
         if _is_sequence(points):
-            # Encode every batch first: a bad point anywhere means nothing is written.
-            bodies: Iterable[bytes] = [encode(points[i:i + batch_size])
-                                       for i in range(0, len(points), batch_size)]
+            # Encode every point first: a bad point anywhere means nothing is written.
+            lines = self._encode_lines(points, tags=tags, time_precision=precision,
+                                       protocol=protocol)
+            bodies: Iterable[bytes] = [
+                ("\n".join(lines[i:i + batch_size]) + "\n").encode("utf-8")
+                for i in range(0, len(lines), batch_size)]
+            del lines
             total: Optional[int] = len(bodies)  # type: ignore[arg-type]
         else:
-            bodies = (encode(chunk) for chunk in _batched(points, batch_size))
+            bodies = (
+                ("\n".join(self._encode_lines(chunk, tags=tags, time_precision=precision,
+                                              protocol=protocol, start=n * batch_size))
+                 + "\n").encode("utf-8")
+                for n, chunk in enumerate(_batched(points, batch_size)))
             total = None
         report = WriteReport(batch_size)
         index = 0
