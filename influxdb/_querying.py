@@ -9,6 +9,8 @@ where 5.3.2 put it (users' HTTP mocks read it there).
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import urlencode
@@ -24,9 +26,13 @@ if TYPE_CHECKING:
 
 __all__ = ["QueryMixin"]
 
+log = logging.getLogger("influxdb")
+
 #: A ``q`` longer than this (URL-encoded) travels in the POST body, not the URL: proxies and
 #: servers refuse long URLs (414/431), as influxdb-python issue #595 reports.
 MAX_QUERY_IN_URL = 4096
+#: Statement errors that say nothing about the statement, only that the server was stopping.
+TRANSIENT_STATEMENT_ERRORS = frozenset({"query engine shutdown"})
 _EPOCHS = {"h": "h", "m": "m", "s": "s", "ms": "ms", "u": "u", "us": "u", "n": "ns", "ns": "ns"}
 
 
@@ -35,6 +41,7 @@ class QueryMixin:
 
     _database: Optional[str]
     _headers: dict[str, str]
+    _retry_policy: Retry
 
     if TYPE_CHECKING:
         def _request(self, url: str, method: str = ..., params: Any = ..., data: Any = ...,
@@ -106,17 +113,33 @@ class QueryMixin:
         ``{'results': [...]}`` dict per chunk) when ``chunked``."""
         method, query_params, body, headers = self._prepare_query(
             query, params, bind_params, epoch, database, chunked, chunk_size, method)
-        response = self._request("query", method, query_params, data=body, stream=chunked,
-                                 expected_response_code=expected_response_code,
-                                 headers=headers, compress=body is None)
-        if chunked:
-            return map(_drop_empty_series, _transport.iter_documents(response))
-        data = response._msgpack  # type: ignore[attr-defined]
-        if data:
-            _drop_empty_series(data)
-        else:
-            data = _transport.decode_json(response.content) if response.content else {}
-        return iter(data.get("results", []))
+        policy = self._retry_policy
+        started = time.monotonic()
+        attempts = 0
+        while True:
+            attempts += 1
+            response = self._request("query", method, query_params, data=body,
+                                     stream=chunked,
+                                     expected_response_code=expected_response_code,
+                                     headers=headers, compress=body is None)
+            if chunked:
+                return map(_drop_empty_series, _transport.iter_documents(response))
+            data = response._msgpack  # type: ignore[attr-defined]
+            if data:
+                _drop_empty_series(data)
+            else:
+                data = _transport.decode_json(response.content) if response.content else {}
+            results: list[dict[str, Any]] = data.get("results", [])
+            transient = [r["error"] for r in results
+                         if isinstance(r, dict) and r.get("error") in TRANSIENT_STATEMENT_ERRORS]
+            if not transient or not policy.has_attempts_left(attempts, started):
+                return iter(results)
+            # A statement error that only says the server was busy stopping: retried like a
+            # 503 (influxd 1.6 answers it with 200 to queries racing its shutdown).
+            wait = policy.get_backoff_time(attempts)
+            log.warning("query answered %r; attempt %d, retrying in %.2fs", transient[0],
+                        attempts, wait)
+            time.sleep(wait)
 
     def query(
         self,

@@ -316,3 +316,25 @@ def test_json_body_of_request_helper(mock: Any) -> None:
     mock.post(BASE + "/x", status_code=200)
     InfluxDBClient().request("x", "POST", data={"a": 1})
     assert json.loads(mock.last_request.body) == {"a": 1}
+
+
+def test_statement_error_of_a_stopping_server_is_retried(mock: Any,
+                                                         no_sleep: list[float]) -> None:
+    mock.get(BASE + "/query", [
+        {"json": {"results": [{"statement_id": 0, "error": "query engine shutdown"}]}},
+        {"json": {"results": [{"statement_id": 0, "series": [
+            {"name": "m", "columns": ["time", "v"], "values": [["1970-01-01T00:00:00Z", 1]]}]}]}},
+    ])
+    rs = InfluxDBClient().query("SELECT v FROM m")
+    assert list(rs.get_points()) == [{"time": "1970-01-01T00:00:00Z", "v": 1}]
+    assert mock.call_count == 2 and len(no_sleep) == 1
+
+
+def test_statement_error_of_a_stopping_server_raises_after_the_budget(mock: Any) -> None:
+    from influxdb.exceptions import InfluxDBQueryError
+
+    mock.get(BASE + "/query",
+             json={"results": [{"statement_id": 0, "error": "query engine shutdown"}]})
+    with pytest.raises(InfluxDBQueryError, match="query engine shutdown"):
+        InfluxDBClient(retries=2).query("SELECT v FROM m")
+    assert mock.call_count == 2
