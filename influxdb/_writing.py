@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
+from influxdb._records import RecordMapping, points_from_records
 from influxdb._timeutil import normalize_precision
 from influxdb.exceptions import InfluxDBDatabaseNotFoundError, InfluxDBInvalidPointError
 from influxdb.line_protocol import _encode, make_lines
@@ -304,6 +305,13 @@ class WriteMixin:
         batch_size: Optional[int] = None,
         protocol: str = "json",
         consistency: Optional[str] = None,
+        *,
+        record_measurement: Optional[str] = None,
+        record_measurement_key: Optional[str] = None,
+        record_tag_keys: Optional[Iterable[str]] = None,
+        record_field_keys: Optional[Iterable[str]] = None,
+        record_time_key: Optional[str] = None,
+        record_time_precision: Optional[str] = None,
     ) -> bool:
         """Write points.
 
@@ -319,10 +327,21 @@ class WriteMixin:
             carries ``write_report`` telling which batches were written
         :param protocol: ``'json'`` or ``'line'``
         :param consistency: ``'any'``, ``'one'``, ``'quorum'`` or ``'all'`` (clusters)
+        :param record_measurement: write dataclasses, named tuples or other objects: the
+            measurement of every record (or ``record_measurement_key``: the attribute holding
+            it); ``record_tag_keys``, ``record_field_keys``, ``record_time_key`` and
+            ``record_time_precision`` name the rest (see
+            :meth:`~influxdb.point.Point.from_record`)
         :returns: ``True`` once every point was accepted
         :raises InfluxDBInvalidPointError: a point that cannot be written (also a
             ``ValueError``), before anything is sent
         """
+        mapping = RecordMapping.from_options(
+            record_measurement=record_measurement, record_measurement_key=record_measurement_key,
+            record_tag_keys=record_tag_keys, record_field_keys=record_field_keys,
+            record_time_key=record_time_key, record_time_precision=record_time_precision)
+        if mapping is not None:
+            points = points_from_records(points, mapping)
         if time_precision is None:
             time_precision = self._default_time_precision
         precision = normalize_precision(time_precision)

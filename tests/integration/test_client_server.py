@@ -315,3 +315,42 @@ def test_authentication_and_authorization_errors(influxd_auth: Any) -> None:
     finally:
         admin.drop_user("reader")
         admin.drop_database("authdb")
+
+
+def test_write_points_takes_points_dataclasses_and_named_tuples(client: InfluxDBClient) -> None:
+    import dataclasses
+    from typing import NamedTuple
+
+    from influxdb import Point
+
+    @dataclasses.dataclass
+    class Reading:
+        sensor: str
+        temperature: float
+        at: int
+
+    class Sample(NamedTuple):
+        kind: str
+        sensor: str
+        value: int
+        at: int
+
+    client.write_points([Reading("s1", 21.5, 1), Reading("s2", 22.0, 2)],
+                        record_measurement="reading", record_tag_keys=["sensor"],
+                        record_field_keys=["temperature"], record_time_key="at",
+                        time_precision="s")
+    client.write_points([Sample("sample", "s3", 7, 3)], record_measurement_key="kind",
+                        record_tag_keys=["sensor"], record_field_keys=["value"],
+                        record_time_key="at", time_precision="s")
+    client.write_points([Point("point").tag("sensor", "s4").field("value", 8).time(4, "s"),
+                         {"measurement": "point", "tags": {"sensor": "s5"},
+                          "fields": {"value": 9}, "time": 5_000_000_000},
+                         "point,sensor=s6 value=10i 6000000000"])
+    assert points_of(client, "SELECT * FROM reading", epoch="s") == [
+        {"time": 1, "sensor": "s1", "temperature": 21.5},
+        {"time": 2, "sensor": "s2", "temperature": 22.0}]
+    assert points_of(client, "SELECT * FROM sample", epoch="s") == [
+        {"time": 3, "sensor": "s3", "value": 7}]
+    assert points_of(client, "SELECT * FROM point", epoch="s") == [
+        {"time": 4, "sensor": "s4", "value": 8}, {"time": 5, "sensor": "s5", "value": 9},
+        {"time": 6, "sensor": "s6", "value": 10}]

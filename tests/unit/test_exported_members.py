@@ -57,7 +57,9 @@ SIGNATURES = {
                "expected_response_code=200, headers=None)",
     "write": "(self, data, params=None, expected_response_code=204, protocol='json')",
     "write_points": "(self, points, time_precision=None, database=None, retention_policy=None, "
-                    "tags=None, batch_size=None, protocol='json', consistency=None)",
+                    "tags=None, batch_size=None, protocol='json', consistency=None, *, "
+                    "record_measurement=None, record_measurement_key=None, record_tag_keys=None, "
+                    "record_field_keys=None, record_time_key=None, record_time_precision=None)",
     "query": "(self, query, params=None, bind_params=None, epoch=None, "
              "expected_response_code=200, database=None, raise_errors=True, chunked=False, "
              "chunk_size=0, method='GET')",
