@@ -280,6 +280,9 @@ def test_without_client_certificate_the_front_refuses(mtls_front: MutualTLSFront
         with pytest.raises(requests.exceptions.ConnectionError):
             client.ping()
     assert mtls_front.peers == []
+    deadline = time.monotonic() + 5  # the front counts in its own thread
+    while mtls_front.handshake_failures == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert mtls_front.handshake_failures == 1
 
 
