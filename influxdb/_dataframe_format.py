@@ -116,6 +116,15 @@ class Cells:
 
     def write(self, out: NDArray) -> None:
         """Write one value per row of ``out`` (``uint8``, shape ``(rows, width)``)."""
+        if out.flags.c_contiguous:
+            self._fill(out)
+        else:
+            # Built column by column in a small contiguous block (cache-resident), then
+            # copied row by row: writing columns straight into the wide line matrix would
+            # touch every row's cache line once per column.
+            out[:] = self.matrix()
+
+    def _fill(self, out: NDArray) -> None:
         raise NotImplementedError
 
     def matrix(self) -> NDArray:
@@ -194,7 +203,7 @@ class _IntCells(Cells):
         self.digits = len(str(largest))
         self.width = self.digits + (self.negative is not None)
 
-    def write(self, out: NDArray) -> None:
+    def _fill(self, out: NDArray) -> None:
         if self.negative is not None:
             out[:, 0] = _SIGN[self.negative.view(np.uint8)]
             out = out[:, 1:]
@@ -202,7 +211,7 @@ class _IntCells(Cells):
 
     def matrix(self) -> NDArray:
         out = np.empty((len(self.magnitude), self.width), dtype=np.uint8)
-        self.write(out)
+        self._fill(out)
         return out
 
 
@@ -347,7 +356,7 @@ class _FloatCells(Cells):
                             + 3 * (below_one.size > 0) + 5 * (scientific.size > 0))
         self.width = max(self.inner_width, slow_width)
 
-    def write(self, out: NDArray) -> None:
+    def _fill(self, out: NDArray) -> None:
         n = out.shape[0]
         out[:, 0] = _SIGN[self.negative.view(np.uint8)]
         at = 1 + self.whole_width
@@ -389,7 +398,7 @@ class _FloatCells(Cells):
 
     def matrix(self) -> NDArray:
         out = np.empty((len(self.negative), self.width), dtype=np.uint8)
-        self.write(out)
+        self._fill(out)
         return out
 
 

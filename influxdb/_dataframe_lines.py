@@ -39,7 +39,7 @@ from influxdb._dataframe_columns import (
     tag_key_value,
     tag_texts,
 )
-from influxdb._dataframe_format import BLANK, Cells, int_cells, text_cells
+from influxdb._dataframe_format import BLANK, int_cells, text_cells
 from influxdb._timeutil import MAX_NANOS, MIN_NANOS, NANOS_PER
 from influxdb.exceptions import InfluxDBInvalidPointError
 
@@ -47,8 +47,10 @@ __all__ = ["CHUNK_ROWS", "LinePlan", "check_frame", "frame_nanos"]
 
 NDArray = Any
 
-#: Rows per byte matrix: small enough for the working set to stay in cache.
+#: Rows formatted together (numpy calls are made per run: longer runs, less overhead).
 CHUNK_ROWS = 16384
+#: Rows of line matrix assembled and compacted together (small enough to stay in cache).
+BLOCK_ROWS = 2048
 #: Threads building the runs of one body: numpy releases the GIL in its loops, so a second
 #: core nearly halves the time of a large body.
 WORKERS = min(2, os.cpu_count() or 1)
@@ -213,61 +215,80 @@ class LinePlan:
         return row_codes, text_cells(keys)
 
     # -- writing -------------------------------------------------------------------------
-    def _matrix(self, start: int, stop: int) -> NDArray:
+    def _blocks(self, start: int, stop: int) -> Iterator[NDArray]:
+        """The lines of rows ``start:stop`` as byte matrices of at most :data:`BLOCK_ROWS`
+        rows (blank-padded; a line without fields is all blank).
+
+        Every value is formatted for the whole run first, each column into its own small
+        contiguous block; the line matrix is then filled a few rows at a time, so that the
+        rows being assembled, mended and compacted stay in cache.
+        """
         n = stop - start
-        prefix = self._prefix_codes[start:stop]
-        pieces: list[tuple[bytes, Cells, Optional[NDArray], bytes]] = []
-        width = self._prefix_table.shape[1] + 2
-        for key, encoder in self._fields:
-            cells, missing = encoder.cells(start, stop)
-            pieces.append((key, cells, missing, encoder.suffix))
-            width += len(key) + cells.width + len(encoder.suffix)
-        times = int_cells(self._times[start:stop])
-        width += times.width
-        matrix = np.empty((n, width), dtype=np.uint8)
-        at = self._prefix_table.shape[1]
-        matrix[:, :at] = self._prefix_table[prefix]
+        prefix_width = self._prefix_table.shape[1]
+        template = [np.full(prefix_width, BLANK, dtype=np.uint8)]
+        pieces: list[tuple[int, NDArray]] = []  # (column, cells)
+        holes: list[tuple[int, int, int, NDArray]] = []  # (field, begin, end, missing)
         separators: list[int] = []
-        holes: list[tuple[int, NDArray]] = []
-        for key, cells, missing, suffix in pieces:
+        at = prefix_width
+        for field, (key, encoder) in enumerate(self._fields):
+            cells, missing = encoder.cells(start, stop)
             begin = at
             separators.append(at)
-            matrix[:, at:at + len(key)] = np.frombuffer(key, dtype=np.uint8)
+            template.append(np.frombuffer(key, dtype=np.uint8))
             at += len(key)
-            cells.write(matrix[:, at:at + cells.width])
+            pieces.append((at, cells.matrix()))
+            template.append(np.full(cells.width, BLANK, dtype=np.uint8))
             at += cells.width
-            if suffix:
-                matrix[:, at:at + len(suffix)] = np.frombuffer(suffix, dtype=np.uint8)
-                at += len(suffix)
+            if encoder.suffix:
+                template.append(np.frombuffer(encoder.suffix, dtype=np.uint8))
+                at += len(encoder.suffix)
             if missing is not None:
-                holes.append((len(separators) - 1, missing))
-                matrix[missing, begin:at] = BLANK
-        matrix[:, at] = _SPACE
-        times.write(matrix[:, at + 1:at + 1 + times.width])
-        matrix[:, -1] = 10  # '\n'
+                holes.append((field, begin, at, missing))
+        times = int_cells(self._times[start:stop]).matrix()
+        template.append(np.array([_SPACE], dtype=np.uint8))
+        pieces.append((at + 1, times))
+        template.append(np.full(times.shape[1], BLANK, dtype=np.uint8))
+        template.append(np.array([10], dtype=np.uint8))  # '\n'
+        row = np.concatenate(template)
+        moved: Optional[tuple[NDArray, NDArray]] = None
+        empty: Optional[NDArray] = None
         if holes:
-            self._mend(matrix, separators, holes, n)
-        return matrix
-
-    @staticmethod
-    def _mend(matrix: NDArray, separators: list[int], holes: list[tuple[int, NDArray]],
-              n: int) -> None:
-        # The first field written on a line follows a space, not a comma; a line without
-        # any field is not written at all.
-        present = np.ones((n, len(separators)), dtype=bool)
-        for field, missing in holes:
-            present[:, field] = ~missing
-        first = np.argmax(present, axis=1)
-        moved = np.flatnonzero(first > 0)
-        matrix[moved, np.asarray(separators)[first[moved]]] = _SPACE
-        empty = ~present.any(axis=1)
-        if empty.any():
-            matrix[empty] = BLANK
+            # The first field written on a line follows a space, not a comma; a line
+            # without any field is not written at all.
+            present = np.ones((n, len(separators)), dtype=bool)
+            for field, _, _, missing in holes:
+                present[:, field] = ~missing
+            first = np.argmax(present, axis=1)
+            late = np.flatnonzero(first > 0)
+            moved = (late, np.asarray(separators)[first[late]])
+            nothing = ~present.any(axis=1)
+            empty = nothing if nothing.any() else None
+        codes = self._prefix_codes[start:stop]
+        block = np.empty((min(BLOCK_ROWS, n), row.shape[0]), dtype=np.uint8)
+        for low in range(0, n, BLOCK_ROWS):
+            high = min(low + BLOCK_ROWS, n)
+            matrix = block[:high - low]
+            matrix[:] = row
+            matrix[:, :prefix_width] = self._prefix_table[codes[low:high]]
+            for column, cells in pieces:
+                matrix[:, column:column + cells.shape[1]] = cells[low:high]
+            for _, begin, end, missing in holes:
+                matrix[missing[low:high], begin:end] = BLANK
+            if moved is not None:
+                rows, columns = moved
+                pick = (rows >= low) & (rows < high)
+                matrix[rows[pick] - low, columns[pick]] = _SPACE
+            if empty is not None:
+                matrix[empty[low:high]] = BLANK
+            yield matrix
 
     def _run(self, start: int, stop: int) -> bytes:
-        flat = self._matrix(start, stop).ravel()
-        # One pass removes every blank; 1-d boolean indexing is twice as fast as 2-d.
-        return flat[flat != BLANK].tobytes()  # type: ignore[no-any-return]
+        parts = []
+        for matrix in self._blocks(start, stop):
+            flat = matrix.ravel()
+            # One pass removes every blank; 1-d boolean indexing is twice as fast as 2-d.
+            parts.append(flat[flat != BLANK].tobytes())
+        return b"".join(parts)
 
     def body(self, start: int = 0, stop: Optional[int] = None) -> bytes:
         """The line-protocol body of rows ``start:stop`` (UTF-8; ``b''`` when empty)."""
@@ -295,8 +316,9 @@ class LinePlan:
         are cut by length, not by splitting."""
         stop = self.rows if stop is None else min(stop, self.rows)
         out: list[str] = []
-        for begin in range(start, stop, CHUNK_ROWS):
-            matrix = self._matrix(begin, min(begin + CHUNK_ROWS, stop))
+        blocks = (matrix for begin in range(start, stop, CHUNK_ROWS)
+                  for matrix in self._blocks(begin, min(begin + CHUNK_ROWS, stop)))
+        for matrix in blocks:
             kept = matrix != BLANK
             lengths = kept.sum(axis=1)
             data = matrix[kept].tobytes()
