@@ -347,3 +347,30 @@ def test_naive_and_aware_times_name_the_same_instant(recording_client: InfluxDBC
     values = answer["results"][0]["series"][0]["values"]
     assert sorted(values) == sorted(
         ["2020-09-13T12:26:40.123456Z", 1, name] for name in spellings)
+
+
+def test_generator_with_batch_size_reports_what_was_sent(
+        recording_client: InfluxDBClient, stored: Callable[[], dict[str, int]]) -> None:
+    # Documented gap (docs/robustness.rst): an iterator is encoded batch by batch, so a bad
+    # point in a later batch is found after the earlier batches left; write_report says so.
+    def points() -> Any:
+        yield from (dict(GOOD_A, time=T0 + i) for i in range(4))
+        yield bad_point(fields={})
+
+    with pytest.raises(INVALID, match=r"\(measurement 'bad'\): no fields") as info:
+        recording_client.write_points(points(), batch_size=2)
+    report = info.value.write_report  # type: ignore[attr-defined]
+    assert (report.written, report.failed, report.unsent) == ([0, 1], 2, None)
+    assert stored() == {"good": 4}
+
+
+@pytest.mark.xfail(strict=True, reason="BUG (reported): with an iterator and batch_size the "
+                   "index is counted within its batch (the message says 'point 0')")
+def test_generator_bad_point_is_named_by_its_index_in_the_call(
+        recording_client: InfluxDBClient) -> None:
+    def points() -> Any:
+        yield from (dict(GOOD_A, time=T0 + i) for i in range(4))
+        yield bad_point(fields={})
+
+    with pytest.raises(INVALID, match=r"^point 4 \(measurement 'bad'\): no fields"):
+        recording_client.write_points(points(), batch_size=2)
