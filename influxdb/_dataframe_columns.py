@@ -119,13 +119,18 @@ class _TableEncoder(Encoder):
         return ArrayCells(self.table[codes]), None
 
 
+# pandas sizes its hash table for as many distinct values as rows unless told otherwise;
+# tags and repeated strings have few, and the table grows when they do not.
+_SIZE_HINT = 1024
+
+
 def _factorize(series: Any) -> tuple[NDArray, Any]:
     # Factorizing the plain object array is twice as fast as a pandas 3 "str" Series; other
     # dtypes (numbers, categoricals) go through pandas as they are.
     if isinstance(series.dtype, pd.StringDtype) or series.dtype == object:
         values = series.to_numpy(dtype=object)
-        return pd.factorize(values)  # type: ignore[no-any-return]
-    return pd.factorize(series)  # type: ignore[no-any-return]
+        return pd.factorize(values, size_hint=_SIZE_HINT)  # type: ignore[no-any-return]
+    return pd.factorize(series, size_hint=_SIZE_HINT)  # type: ignore[no-any-return]
 
 
 def _fail(column: str, message: str) -> InfluxDBInvalidPointError:
@@ -171,7 +176,7 @@ def _int_encoder(column: str, values: NDArray, missing: Optional[NDArray], index
             row = int(np.flatnonzero(big)[0])
             raise _fail(column, f"{row_label(index, row)} is {values[row]}, outside the 64-bit "
                         "signed integer range")
-    return _IntEncoder(np.ascontiguousarray(values.astype(np.int64)), missing)
+    return _IntEncoder(np.ascontiguousarray(values.astype(np.int64, copy=False)), missing)
 
 
 def _bool_encoder(values: NDArray, missing: Optional[NDArray]) -> Encoder:
@@ -218,7 +223,7 @@ def _python_value(value: Any, what: str) -> Optional[bytes]:
 def _object_encoder(column: str, series: Any, index: Any) -> Encoder:
     values = series.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(values, skipna=True) == "string":
-        codes, uniques = pd.factorize(values)
+        codes, uniques = pd.factorize(values, size_hint=_SIZE_HINT)
         return _coded_encoder(column, codes, list(uniques),
                               lambda v, what: _string_value(v, what))
     # Mixed or unusual types: each value through the dict-point encoder (slow, but exact:

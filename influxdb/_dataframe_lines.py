@@ -123,6 +123,8 @@ def _combine(codes: list[NDArray], sizes: list[int], rows: int) -> tuple[NDArray
     code of each column (``-1``: missing)."""
     if not codes:
         return np.zeros(rows, dtype=np.int64), np.zeros((1, 0), dtype=np.int64)
+    if len(codes) == 1:  # already one code per distinct value; -1 (missing) becomes 0
+        return codes[0] + 1, np.arange(-1, sizes[0], dtype=np.int64)[:, None]
     combined = codes[0] + 1
     table = np.arange(sizes[0] + 1, dtype=np.int64)[:, None] - 1
     for column_codes, size in zip(codes[1:], sizes[1:]):
