@@ -215,3 +215,33 @@ def test_data_frame_index_and_dropna(dfc: DataFrameClient) -> None:
     assert got.index.tolist() == ["a", "b"] and got["v"].tolist() == [1.0, 2.0]
     kept = dfc.query('SELECT "v", "host", "nope" FROM "d"', dropna=False)["d"]
     assert list(kept.columns) == ["v", "host", "nope"]
+
+
+@pytest.mark.slow
+def test_chunked_query_memory_is_bounded(dfc: DataFrameClient) -> None:
+    import tracemalloc
+
+    n = 200_000
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"v": rng.normal(size=n), "s": ["abc"] * n},
+                         index=pd.date_range("2024", periods=n, freq="ms", tz="UTC"))
+    dfc.write_points(frame, "mem", batch_size=50_000)
+
+    def peak(run: Any) -> int:
+        tracemalloc.start()
+        try:
+            run()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    rows: list[int] = []
+
+    def chunked() -> None:
+        for chunk in dfc.query('SELECT * FROM "mem"', chunked=True, chunk_size=5000):
+            rows.append(len(chunk["mem"]))
+
+    streamed = peak(chunked)
+    whole = peak(lambda: dfc.query('SELECT * FROM "mem"'))
+    assert sum(rows) == n and max(rows) <= 5000
+    assert streamed < whole / 5
