@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from influxdb import line_protocol as _lp
-from influxdb._dataframe_format import ArrayCells, Cells, float_cells, int_cells, text_cells
+from influxdb._dataframe_floats import float_cells
+from influxdb._dataframe_format import ArrayCells, Cells, int_cells, text_cells
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 __all__ = [

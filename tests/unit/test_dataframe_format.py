@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from influxdb._dataframe_format import BLANK, format_floats, format_ints, text_cells
+from influxdb._dataframe_floats import format_floats
+from influxdb._dataframe_format import BLANK, format_ints, text_cells
 
 
 def texts(cells: np.ndarray) -> list[str]:
