@@ -92,9 +92,6 @@ def test_query_fault_outlasting_the_budget_raises_in_time(
         assert list(client.query(QUERY).get_points()) == EXPECTED
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (reported): a statement error 'query engine "
-                   "shutdown' in a 200 answer (influxd 1.6 while it stops) is raised as "
-                   "InfluxDBQueryError at once instead of being retried")
 def test_query_answered_engine_shutdown_is_retried(proxy: FaultProxy, query_db: str) -> None:
     # The exact answer influxd 1.6.7 gives a query that races its SIGTERM (seen in about one
     # query in eight sent 30 ms before the signal); replayed here so the test is exact.
