@@ -217,11 +217,11 @@ class DataFrameClient(InfluxDBClient):
                                  chunked=chunked, chunk_size=chunk_size, method=method)
         dataframe_module = _dataframe_module()
         wire_epoch = epoch if epoch is not None else "ns"
-        unit_nanos = dataframe_module.EPOCH_NANOS[wire_epoch]
-        answers = self._query_raw(
+        answers = self._query_raw(  # checks the epoch before sending
             query, params=params, bind_params=bind_params, epoch=wire_epoch,
             expected_response_code=expected_response_code, database=database,
             chunked=chunked, chunk_size=chunk_size, method=method)
+        unit_nanos = dataframe_module.EPOCH_NANOS[wire_epoch]
         options = {"raise_errors": raise_errors, "dropna": dropna, "unit_nanos": unit_nanos,
                    "index_columns": data_frame_index}
         if chunked:

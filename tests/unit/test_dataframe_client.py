@@ -189,6 +189,13 @@ def test_query_epoch_builds_the_right_index(mock: Any, cli: DataFrameClient, epo
     assert frames["cpu"].index[0].value == value * factor
 
 
+def test_query_bad_epoch(mock: Any, cli: DataFrameClient) -> None:
+    mock.get(f"{BASE}/query", json=answer(SERIES))
+    with pytest.raises(ValueError, match="Invalid epoch"):
+        cli.query('SELECT "v" FROM "cpu"', epoch="fortnight")
+    assert mock.call_count == 0
+
+
 def test_query_msgpack_answer(mock: Any, cli: DataFrameClient) -> None:
     body = msgpack.packb(answer(SERIES))
     mock.get(f"{BASE}/query", content=body,
