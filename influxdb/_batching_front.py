@@ -202,16 +202,11 @@ class Writes:
                             "client.session(retention_policy=...)")
         target = self._front.target(time_precision=time_precision, database=database,
                                     retention_policy=retention_policy, consistency=consistency)
-        if (record_measurement is None and record_measurement_key is None
-                and record_tag_keys is None and record_field_keys is None
-                and record_time_key is None and record_time_precision is None):
-            mapping = None
-        else:
-            mapping = RecordMapping.from_options(
-                record_measurement=record_measurement,
-                record_measurement_key=record_measurement_key, record_tag_keys=record_tag_keys,
-                record_field_keys=record_field_keys, record_time_key=record_time_key,
-                record_time_precision=record_time_precision)
+        mapping = RecordMapping.from_options(
+            record_measurement=record_measurement,
+            record_measurement_key=record_measurement_key, record_tag_keys=record_tag_keys,
+            record_field_keys=record_field_keys, record_time_key=record_time_key,
+            record_time_precision=record_time_precision)
         encoded = self._front.encode(points, target, tags=tags, protocol=protocol,
                                      mapping=mapping)
         self._put(target, encoded)
