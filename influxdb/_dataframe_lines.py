@@ -271,7 +271,7 @@ class LinePlan:
             high = min(low + BLOCK_ROWS, n)
             matrix = block[:high - low]
             matrix[:] = row
-            matrix[:, :prefix_width] = self._prefix_table[codes[low:high]]
+            np.take(self._prefix_table, codes[low:high], axis=0, out=matrix[:, :prefix_width])
             for column, cells in pieces:
                 matrix[:, column:column + cells.shape[1]] = cells[low:high]
             for _, begin, end, missing in holes:
@@ -284,13 +284,13 @@ class LinePlan:
                 matrix[empty[low:high]] = BLANK
             yield matrix
 
-    def _run(self, start: int, stop: int) -> bytes:
+    def _run(self, start: int, stop: int) -> list[bytes]:
         parts = []
         for matrix in self._blocks(start, stop):
             flat = matrix.ravel()
             # One pass removes every blank; 1-d boolean indexing is twice as fast as 2-d.
             parts.append(flat[flat != BLANK].tobytes())
-        return b"".join(parts)
+        return parts
 
     def body(self, start: int = 0, stop: Optional[int] = None) -> bytes:
         """The line-protocol body of rows ``start:stop`` (UTF-8; ``b''`` when empty)."""
@@ -298,11 +298,11 @@ class LinePlan:
         starts = range(start, stop, CHUNK_ROWS)
         if len(starts) > 1 and WORKERS > 1:
             with ThreadPoolExecutor(WORKERS, thread_name_prefix="influxdb-lines") as pool:
-                parts = list(pool.map(lambda b: self._run(b, min(b + CHUNK_ROWS, stop)),
-                                      starts))
+                runs = list(pool.map(lambda b: self._run(b, min(b + CHUNK_ROWS, stop)),
+                                     starts))
         else:
-            parts = [self._run(b, min(b + CHUNK_ROWS, stop)) for b in starts]
-        return b"".join(parts)
+            runs = [self._run(b, min(b + CHUNK_ROWS, stop)) for b in starts]
+        return b"".join(part for parts in runs for part in parts)  # the one copy
 
     def bodies(self, batch_size: Optional[int]) -> Iterator[bytes]:
         """One body per ``batch_size`` rows (all rows when falsy), built as consumed."""
