@@ -208,10 +208,18 @@ class QueryMixin:
 def _drop_empty_series(document: dict[str, Any]) -> dict[str, Any]:
     """Make a msgpack answer equal to its JSON twin.
 
-    InfluxDB's msgpack encoder writes ``"series": []`` for a statement without rows, where the
-    JSON answer leaves the key out; ``ResultSet.raw`` should not depend on the transport.
+    InfluxDB's msgpack encoder writes ``"series": []`` for a statement without rows, and
+    ``"values": []`` for a series without rows, where the JSON answer leaves the keys out;
+    ``ResultSet.raw`` should not depend on the transport.
     """
     for result in document.get("results", ()):
-        if isinstance(result, dict) and result.get("series") == []:
+        if not isinstance(result, dict):
+            continue
+        series = result.get("series")
+        if series == []:
             del result["series"]
+        elif series:
+            for one in series:
+                if isinstance(one, dict) and one.get("values") == []:
+                    del one["values"]
     return document

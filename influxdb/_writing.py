@@ -83,7 +83,7 @@ def _batched(iterable: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-_POINT_NUMBER = re.compile(r"^point (\\d+)")
+_POINT_NUMBER = re.compile(r"^point (\d+)")
 
 
 def _numbered(points: Sequence[Any], tags: dict[str, Any], precision: Optional[str],

@@ -364,8 +364,6 @@ def test_generator_with_batch_size_reports_what_was_sent(
     assert stored() == {"good": 4}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (reported): with an iterator and batch_size the "
-                   "index is counted within its batch (the message says 'point 0')")
 def test_generator_bad_point_is_named_by_its_index_in_the_call(
         recording_client: InfluxDBClient) -> None:
     def points() -> Any:
