@@ -104,7 +104,10 @@ def _range_for(precision: Optional[str]) -> tuple[int, int, int]:
 def _datetime_nanos(value: datetime) -> int:
     """Exact nanoseconds since the epoch of a datetime (naive = UTC), pandas' included."""
     if type(value) is datetime:
-        delta = value - (_EPOCH_NAIVE if value.tzinfo is None else EPOCH)
+        try:
+            delta = value - (_EPOCH_NAIVE if value.tzinfo is None else EPOCH)
+        except TypeError:  # a tzinfo whose utcoffset() is None: naive after all
+            delta = value.replace(tzinfo=None) - _EPOCH_NAIVE
         return (delta.days * 86400 + delta.seconds) * 10**9 + delta.microseconds * 1000
     if value != value:  # pandas.NaT is a datetime subclass that equals nothing
         raise InfluxDBInvalidPointError(f"time {value!r} is not a time (NaT)")

@@ -44,7 +44,7 @@ from decimal import Decimal
 from typing import Any, Callable, Optional
 
 from influxdb._influxql import quote_ident, quote_literal
-from influxdb._timeutil import EPOCH, _datetime_nanos, _range_for, _to_epoch, to_epoch
+from influxdb._timeutil import _EPOCH_NAIVE, EPOCH, _range_for, _to_epoch, to_epoch
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 __all__ = ["EPOCH", "make_line", "make_lines", "quote_ident", "quote_literal"]
@@ -162,53 +162,59 @@ def _escape_tag_value(value: Any) -> str:
 # -- field values ----------------------------------------------------------------------------
 # Type -> encoder for the types the hot loop does not test inline; filled on first sight of
 # a type, so numpy scalars are recognised without importing numpy.
-_FieldEncoder = Callable[[Any, str], Optional[str]]
+_FieldEncoder = Callable[[Any, Any], Optional[str]]  # (value, field key) -> text or None
 
 
-def _encode_float(value: Any, what: str) -> Optional[str]:
+def _field(key: Any) -> str:
+    """How errors name a field (built only when there is an error)."""
+    return "field value" if key is None else f"field {_get_unicode(key)!r}"
+
+
+def _encode_float(value: Any, key: Any) -> Optional[str]:
     try:
         number = float(value)
     except (ValueError, OverflowError):  # Decimal('sNaN'), huge Fractions
-        raise _Refused(f"{what} is {value!r}, which is not a 64-bit float") from None
+        raise _Refused(f"{_field(key)} is {value!r}, which is not a 64-bit float") from None
     if math.isfinite(number):
         return repr(number)
     if number != number:
         return None  # NaN: the field is left out (DECISIONS.md)
-    raise _Refused(f"{what} is {value!r}; line protocol cannot represent infinite floats")
+    raise _Refused(f"{_field(key)} is {value!r}; line protocol cannot represent infinite "
+                   "floats")
 
 
-def _encode_int(value: Any, what: str) -> Optional[str]:
+def _encode_int(value: Any, key: Any) -> Optional[str]:
     number = int(value)
     if _INT64_MIN <= number <= _INT64_MAX:
         return f"{number}i"
-    raise _Refused(f"{what} is {number}, outside the 64-bit signed integer range")
+    raise _Refused(f"{_field(key)} is {number}, outside the 64-bit signed integer range")
 
 
-def _encode_str(value: Any, what: str) -> Optional[str]:
+def _encode_str(value: Any, key: Any) -> Optional[str]:
     text = str.__str__(value)
     if not text.isascii() and _SURROGATE.search(text):
-        raise _Refused(f"{what} contains a lone surrogate, which is not valid UTF-8")
+        raise _Refused(f"{_field(key)} contains a lone surrogate, which is not valid UTF-8")
     return f'"{text.translate(_STRING_FIELD_ESCAPES)}"'
 
 
-def _encode_bytes(value: Any, what: str) -> Optional[str]:
+def _encode_bytes(value: Any, key: Any) -> Optional[str]:
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError:
-        raise _Refused(f"{what} is bytes that are not UTF-8") from None
-    return _encode_str(text, what)
+        raise _Refused(f"{_field(key)} is bytes that are not UTF-8") from None
+    return _encode_str(text, key)
 
 
-def _encode_bool(value: Any, what: str) -> Optional[str]:
+def _encode_bool(value: Any, key: Any) -> Optional[str]:
     return "True" if value else "False"
 
 
-def _encode_none(value: Any, what: str) -> Optional[str]:
+def _encode_none(value: Any, key: Any) -> Optional[str]:
     return None
 
 
-def _unsupported(value: Any, what: str) -> Optional[str]:
-    raise _Refused(f"{what} has unsupported type {type(value).__name__} "
+def _unsupported(value: Any, key: Any) -> Optional[str]:
+    raise _Refused(f"{_field(key)} has unsupported type {type(value).__name__} "
                    "(use str, int, float, bool or bytes)")
 
 
@@ -231,12 +237,12 @@ def _classify(kind: type) -> _FieldEncoder:
 _FIELD_ENCODERS: dict[type, _FieldEncoder] = {type(None): _encode_none}
 
 
-def _encode_value(value: Any, what: str) -> Optional[str]:
+def _encode_value(value: Any, key: Any) -> Optional[str]:
     kind = type(value)
     encoder = _FIELD_ENCODERS.get(kind)
     if encoder is None:
         encoder = _FIELD_ENCODERS[kind] = _classify(kind)
-    return encoder(value, what)
+    return encoder(value, key)
 
 
 def _escape_value(value: Any) -> str:
@@ -246,7 +252,7 @@ def _escape_value(value: Any) -> str:
         unsupported types
     """
     try:
-        encoded = _encode_value(value, "field value")
+        encoded = _encode_value(value, None)
     except _Refused as refused:
         raise InfluxDBInvalidPointError(str(refused)) from None
     return "" if encoded is None else encoded
@@ -262,30 +268,26 @@ def _convert_timestamp(timestamp: Any, precision: Optional[str] = None) -> int:
     return to_epoch(timestamp, precision)
 
 
-# -- memoised names --------------------------------------------------------------------------
-# Measurements, tag sets and field key sets repeat from point to point; their escaped text
-# is kept in bounded dicts (cleared when full).  Only exact-str entries are remembered, so
-# equal-but-different keys (1 == True == 1.0) never share an entry.
+# -- memoised shapes ------------------------------------------------------------------------
+# Points of one series share their measurement, tags and field keys: the text for those is
+# kept per "shape" key (measurement, number of tags, tag keys, tag values, field keys), one
+# dict lookup per point.  Escaped tag texts and field key sets are kept too, for shapes not
+# seen yet.  Dicts are bounded (cleared when full).  Only exact-str entries are remembered,
+# so equal-but-different keys (1 == True == 1.0) never share an entry.
 _CACHE_LIMIT = 10_000
-_MEASUREMENTS: dict[str, str] = {}
-_TAG_SETS: dict[tuple[tuple[Any, Any], ...], str] = {}
-_FastFields = Callable[[Any], Optional[str]]
+_FastFields = Callable[[Any, str, Optional[int]], Optional[str]]
 # keys in the caller's order -> ((key, ",<escaped key>="), ...) sorted, first key blank?, fast
 _FieldSpec = tuple[tuple[tuple[Any, str], ...], bool, Optional[_FastFields]]
 _FIELD_SETS: dict[tuple[Any, ...], _FieldSpec] = {}
+_TAG_TEXTS: dict[str, str] = {}  # tag key or value -> escaped
+_Shape = tuple[str, str, _FieldSpec]  # escaped measurement, measurement + tags, field spec
+_SHAPES: dict[tuple[Any, ...], _Shape] = {}
 
 
 def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
     cache[key] = value
-
-
-def _measurement(measurement: Any) -> str:
-    escaped = _measurement_text(measurement)
-    if type(measurement) is str:
-        _remember(_MEASUREMENTS, measurement, escaped)
-    return escaped
 
 
 def _sorted(pairs: Any, key: Callable[[Any], Any]) -> list[Any]:
@@ -295,10 +297,19 @@ def _sorted(pairs: Any, key: Callable[[Any], Any]) -> list[Any]:
         return sorted(pairs, key=lambda pair: str(_get_unicode(key(pair), force=True)))
 
 
-def _tag_set(items: tuple[tuple[Any, Any], ...]) -> str:
+def _tag(text: str, what: str) -> str:
+    escaped = _TAG_TEXTS.get(text) if type(text) is str else None
+    if escaped is None:
+        escaped = _tag_text(text, what)
+        if type(text) is str:
+            _remember(_TAG_TEXTS, text, escaped)
+    return escaped
+
+
+def _tag_set(tags: Any) -> str:
     """``,key=value...`` sorted by key, ``None`` and ``''`` values left out."""
     parts = []
-    for key, value in _sorted(items, key=lambda item: item[0]):
+    for key, value in _sorted(tags.items(), key=lambda item: item[0]):
         text = _get_unicode(value, force=True)
         if not text:
             continue  # None and '' values are left out, as in 5.3.2
@@ -308,11 +319,8 @@ def _tag_set(items: tuple[tuple[Any, Any], ...]) -> str:
             raise _Refused(f"a tag key is empty (value {text!r})")
         if key_text == "time":
             raise _Refused(f"{what} is refused by InfluxDB ('time' names the timestamp)")
-        parts.append(f",{_tag_text(key_text, what)}={_tag_text(text, f'{what} value {text!r}')}")
-    encoded = "".join(parts)
-    if all(type(key) is str and type(value) is str for key, value in items):
-        _remember(_TAG_SETS, items, encoded)
-    return encoded
+        parts.append(f",{_tag(key_text, what)}={_tag(text, f'{what} value {text!r}')}")
+    return "".join(parts)
 
 
 # Per value type: the test a value must pass to need no escaping and no range check, and
@@ -327,10 +335,11 @@ _PLAIN_PREFIX = re.compile(r"[\w.,=:-]+", re.ASCII)
 
 
 def _compile_fast(entries: tuple[tuple[Any, str], ...], sample: Any) -> Optional[_FastFields]:
-    """Write a function that encodes this key set with one f-string when the values have
-    the types seen in ``sample`` and need nothing special, and returns ``None`` otherwise
-    (the general loop then runs).  It saves about a fifth of the time per point.  Keys, and
-    prefixes that are not plain text, are passed as variables, never written in the code.
+    """Write a function that encodes a whole line for this key set with one f-string, when
+    the values have the types seen in ``sample`` and need nothing special; it returns
+    ``None`` otherwise (the general loop then runs).  This is the hot path of ``make_lines``:
+    a point through the general loop costs about half as much again.  Keys, and prefixes
+    that are not plain text, are passed as variables, never written into the code.
     """
     names: dict[str, Any] = {}
     checks, pieces, loads = [], [], []
@@ -346,8 +355,11 @@ def _compile_fast(entries: tuple[tuple[Any, str], ...], sample: Any) -> Optional
             names[f"p{i}"] = prefix
             prefix = f"{{p{i}}}"
         pieces.append(prefix + form[1].replace("@", f"v{i}"))
-    source = (f"def fast(fields):\n    {'; '.join(loads)}\n"
-              f"    if {' and '.join(checks)}:\n        return f'{''.join(pieces)}'\n")
+    body = "".join(pieces)
+    source = (f"def fast(fields, prefix, stamp):\n    {'; '.join(loads)}\n"
+              f"    if {' and '.join(checks)}:\n"
+              f"        if stamp is None:\n            return f'{{prefix}} {body}'\n"
+              f"        return f'{{prefix}} {body} {{stamp}}'\n")
     exec(compile(source, "<line protocol fields>", "exec"), names)
     fast: _FastFields = names["fast"]
     return fast
@@ -374,7 +386,7 @@ def _field_set(fields: Any, spec: _FieldSpec) -> str:
     text = ""
     for key, prefix in spec[0]:
         value = fields[key]
-        encoded = _encode_value(value, f"field {_get_unicode(key)!r}")
+        encoded = _encode_value(value, key)
         if encoded is not None:
             text += prefix + encoded
     if not text:
@@ -420,6 +432,17 @@ def _where(index: Optional[int], point: Any, default_measurement: Any) -> str:
     return f"{name} (measurement {measurement!r})"
 
 
+def _shape(measurement: Any, tags: Any, fields: Any, key: Optional[tuple[Any, ...]]) -> _Shape:
+    escaped = _measurement_text(measurement)
+    keys = tuple(fields)
+    spec = _FIELD_SETS.get(keys) or _field_spec(keys, fields)
+    shape = (escaped, escaped + (_tag_set(tags) if tags else ""), spec)
+    if key is not None and type(measurement) is str and all(
+            type(part) is str or part is None for part in key[2:]):
+        _remember(_SHAPES, key, shape)
+    return shape
+
+
 def _encode(points: Any, static_tags: Any, default_measurement: Any,
             precision: Optional[str], numbered: bool = True) -> list[str]:
     """The lines of ``points`` (the loop behind make_line and make_lines; kept in one
@@ -428,64 +451,62 @@ def _encode(points: Any, static_tags: Any, default_measurement: Any,
     factor, low, high = unit
     if static_tags and not isinstance(static_tags, Mapping):
         raise InfluxDBInvalidPointError(f"tags must be a dict, not {type(static_tags).__name__}")
-    measurements, tag_sets, field_sets = _MEASUREMENTS, _TAG_SETS, _FIELD_SETS
+    shapes = _SHAPES
     lines: list[str] = []
     append = lines.append
-    index, point = 0, None
+    point = None
     try:
-        for index, point in enumerate(points):  # noqa: B007 (index is read on error)
+        for point in points:
             if type(point) is not dict:
                 point = _point_dict(point)
             measurement = point.get("measurement", default_measurement)
-            escaped = measurements.get(measurement) if type(measurement) is str else None
-            if escaped is None:
-                escaped = _measurement(measurement)
             tags = point.get("tags")
             if tags and type(tags) is not dict:
                 tags = _mapping(tags, "tags")
             if static_tags:  # the envelope's tags, under the point's own
                 tags = {**static_tags, **tags} if tags else static_tags
-            if tags:
-                items = tuple(tags.items())
-                try:
-                    tag_text = tag_sets.get(items)
-                except TypeError:  # an unhashable value: _tag_set names it
-                    tag_text = None
-                prefix = escaped + (_tag_set(items) if tag_text is None else tag_text)
-            else:
-                prefix = escaped
             fields = point.get("fields")
             if type(fields) is not dict:
                 fields = _mapping(fields or {}, "fields")
             if not fields:
                 raise _Refused("no fields (a point needs at least one field)")
-            keys = tuple(fields)
-            spec = field_sets.get(keys)
-            if spec is None:
-                spec = _field_spec(keys, fields)
-            fast = spec[2]
-            text = None if fast is None else fast(fields)
-            if text is None:
-                text = _field_set(fields, spec)
+            key: Optional[tuple[Any, ...]]
+            if tags:
+                key = (measurement, len(tags), *tags, *tags.values(), *fields)
+            else:
+                key = (measurement, 0, *fields)
+            try:
+                shape = shapes.get(key)
+            except TypeError:  # an unhashable tag value (str()-ed, as in 5.3.2)
+                shape, key = None, None
+            if shape is None:
+                shape = _shape(measurement, tags, fields, key)
+            escaped, prefix, spec = shape
             time = point.get("time")
             if time is None:
-                line = f"{prefix} {text}"
+                stamp = None
             else:
                 kind = type(time)
                 if kind is int and low <= time <= high:
                     stamp = time
-                elif kind is datetime:
-                    stamp = _datetime_nanos(time) // factor
+                elif kind is datetime and time.tzinfo is None:
+                    delta = time - _EPOCH_NAIVE  # _timeutil._datetime_nanos, inlined
+                    stamp = ((delta.days * 86400 + delta.seconds) * 1_000_000_000 +
+                             delta.microseconds * 1000) // factor
                     if not low <= stamp <= high:
                         stamp = _to_epoch(time, unit)  # raises, naming the range
                 else:
                     stamp = _to_epoch(time, unit)
-                line = f"{prefix} {text} {stamp}"
+            fast = spec[2]
+            line = None if fast is None else fast(fields, prefix, stamp)
+            if line is None:
+                text = _field_set(fields, spec)
+                line = f"{prefix} {text}" if stamp is None else f"{prefix} {text} {stamp}"
             if len(line) > 16380:  # at most 4 bytes per character: only now can a key be long
                 _check_key_length(escaped, prefix, fields)
             append(line)
     except (_Refused, InfluxDBInvalidPointError) as error:
-        where = _where(index if numbered else None, point, default_measurement)
+        where = _where(len(lines) if numbered else None, point, default_measurement)
         raise InfluxDBInvalidPointError(f"{where}: {error}") from None
     return lines
 

@@ -471,13 +471,13 @@ def test_key_length_limit() -> None:
 
 def test_caches_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(line_protocol, "_CACHE_LIMIT", 10)
-    for cache in ("_MEASUREMENTS", "_TAG_SETS", "_FIELD_SETS"):
+    for cache in ("_SHAPES", "_TAG_TEXTS", "_FIELD_SETS"):
         monkeypatch.setattr(line_protocol, cache, {})
     points = [{"measurement": f"m{i}", "tags": {"t": str(i)}, "fields": {f"f{i}": i}}
               for i in range(25)]
     assert make_lines({"points": points}) == "".join(f"m{i},t={i} f{i}={i}i\n"
                                                      for i in range(25))
-    for cache in ("_MEASUREMENTS", "_TAG_SETS", "_FIELD_SETS"):
+    for cache in ("_SHAPES", "_TAG_TEXTS", "_FIELD_SETS"):
         assert 0 < len(getattr(line_protocol, cache)) <= 10
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any, Optional
 
@@ -117,6 +117,15 @@ def test_epoch_nanos_floor_before_1970(precision: str, expected: int) -> None:
 ])
 def test_datetimes(value: datetime, precision: Optional[str], expected: int) -> None:
     assert to_epoch(value, precision) == expected
+
+
+class NoOffset(tzinfo):
+    def utcoffset(self, dt: Optional[datetime]) -> None:
+        return None
+
+
+def test_tzinfo_without_offset_is_naive() -> None:
+    assert to_epoch(datetime(1970, 1, 1, 0, 0, 1, tzinfo=NoOffset()), "s") == 1
 
 
 @pytest.mark.parametrize(("value", "precision", "expected"), [
