@@ -15,9 +15,10 @@ from _harness import PEER_TIMER, run_peer
 __all__ = ["FRAME_CODE", "make_frame", "upstream_query", "upstream_serialize", "upstream_write"]
 
 #: The benchmark frame: rows x (3 float, 1 int, 1 bool, 1 string fields; 2 tags), a UTC
-#: nanosecond index (the one resolution 5.3.2 writes correctly on pandas 2+).  No time has
-#: a zero microsecond part: 5.3.2 reads those back as "...:56Z" beside "...:56.000001Z",
-#: and pandas 3 refuses to parse the mix (its query crashes).
+#: nanosecond index (the one resolution 5.3.2 writes correctly on pandas 2+).  Times are
+#: whole microseconds, none with a zero microsecond part: 5.3.2 reads those back as
+#: "...:56Z" beside "...:56.000001Z" (and rounds nanoseconds, which can carry into one), and
+#: pandas 3 refuses to parse the mix (its query crashes).
 FRAME_CODE = '''
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ TAGS = ["host", "region"]
 def make_frame(rows, seed=1):
     rng = np.random.default_rng(seed)
     nanos = (np.int64(1_700_000_000 * 10**9) + np.arange(rows, dtype=np.int64) * 10**6
-             + 1000 + rng.integers(0, 999_000, rows))
+             + rng.integers(1, 1000, rows) * 1000)
     index = pd.DatetimeIndex(nanos.view("datetime64[ns]")).tz_localize("UTC")
     return pd.DataFrame({
         "host": np.array([f"host-{i}" for i in range(20)], dtype=object)[
