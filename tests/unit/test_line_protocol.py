@@ -151,6 +151,17 @@ def test_same_key_set_with_changing_types() -> None:
         "m a=9223372036854775807i,z=1i\nm a=2.5,z=1i\nm a=0.0,z=1i\n")
 
 
+@pytest.mark.parametrize("key", ["{x}", "}", "{", "'", "a'b", "\\x", "k{0}", "f'{1}'", "é",
+                                 "x:y", "a.b-c_d"])
+def test_fast_path_with_unusual_keys(key: str) -> None:
+    # keys never enter the generated code; odd prefixes are passed as variables
+    points = [{"measurement": "m", "fields": {key: 1.5, "z": i, "s": "t"}} for i in range(3)]
+    encoded = {key: f"{key}=1.5", "s": 's="t"', "z": "z={}i"}
+    expected = ",".join(encoded[k] for k in sorted(encoded))
+    assert make_lines({"points": points}) == "".join(
+        "m " + expected.replace("z={}i", f"z={i}i") + "\n" for i in range(3))
+
+
 # -- escaping, one table per context -------------------------------------------------------
 
 @pytest.mark.parametrize(("measurement", "expected"), [
