@@ -12,10 +12,10 @@ jitter, honouring the server's ``Retry-After`` header.
 from __future__ import annotations
 
 import random
+import time as _time
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Callable, Optional, Union
-import time as _time
 
 __all__ = ["Retry", "parse_retry_after"]
 
@@ -65,7 +65,7 @@ class Retry:
             raise ValueError("backoff_factor and backoff_max must not be negative")
 
     @classmethod
-    def from_int(cls, retries: Union[int, "Retry", None]) -> "Retry":
+    def from_int(cls, retries: Union[int, Retry, None]) -> Retry:
         """Normalise the constructor's ``retries`` argument.
 
         :param retries: an int (attempts, ``0`` = forever), an existing :class:`Retry`, or
@@ -80,7 +80,7 @@ class Retry:
             raise ValueError(f"retries must be an int or a Retry, got {retries!r}")
         return cls(total=int(retries))
 
-    def with_total(self, total: int) -> "Retry":
+    def with_total(self, total: int) -> Retry:
         """A copy with another attempt count."""
         return replace(self, total=total)
 
