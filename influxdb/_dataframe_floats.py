@@ -194,24 +194,34 @@ class _FloatCells(Cells):
         self.zero_rows = -e[below_one] - 1
         self.e, self.scientific, self.negative = e, scientific, negative
         self.slow, self.slow_texts = slow, slow_texts
+        # Blocks only as wide as this run needs: every blank column costs a byte per row
+        # in the line matrix.
+        self.sign_width = int(bool(negative.any()))
+        self.zeros_width = int(self.zero_rows.max()) if below_one.size else 0
+        self.exponent_width = 0
+        if scientific.size:
+            self.exponent_width = 5 if int(np.abs(e[scientific]).max()) >= 100 else 4
         slow_width = max((len(t) for t in slow_texts), default=0)
-        self.inner_width = (2 + self.whole_width + self.fraction_width
-                            + 3 * (below_one.size > 0) + 5 * (scientific.size > 0))
+        self.inner_width = (self.sign_width + self.whole_width + 1 + self.zeros_width
+                            + self.fraction_width + self.exponent_width)
         self.width = max(self.inner_width, slow_width)
 
     def _fill(self, out: NDArray) -> None:
         n = out.shape[0]
-        out[:, 0] = _SIGN[self.negative.view(np.uint8)]
-        at = 1 + self.whole_width
-        _write_right_aligned(out[:, 1:at], self.whole)
+        at = self.sign_width
+        if at:
+            out[:, 0] = _SIGN[self.negative.view(np.uint8)]
+        _write_right_aligned(out[:, at:at + self.whole_width], self.whole)
+        at += self.whole_width
         shown = self.fraction_length > 0
         out[:, at] = _POINT[shown.view(np.uint8)]
         at += 1
-        if self.below_one.size:
+        if self.zeros_width:
             rows = np.zeros(n, dtype=np.intp)
             rows[self.below_one] = self.zero_rows
-            out[:, at:at + 3] = _ZEROS[rows].view(np.uint8).reshape(n, 8)[:, :3]
-            at += 3
+            width = self.zeros_width
+            out[:, at:at + width] = _ZEROS[rows].view(np.uint8).reshape(n, 8)[:, :width]
+            at += width
         if self.fraction_width:
             first = self.fraction // _E16
             out[:, at] = _FIRST[(first + 1) * shown]
@@ -227,11 +237,12 @@ class _FloatCells(Cells):
             out[:, at + 1:at + self.fraction_width] = block.view(np.uint8).reshape(
                 n, groups * 4)[:, :self.fraction_width - 1]
             at += self.fraction_width
-        if self.scientific.size:
+        if self.exponent_width:
             rows = np.full(n, _NO_EXPONENT, dtype=np.intp)
             rows[self.scientific] = self.e[self.scientific] + 400
-            out[:, at:at + 5] = _EXPONENT[rows].view(np.uint8).reshape(n, 8)[:, :5]
-            at += 5
+            width = self.exponent_width
+            out[:, at:at + width] = _EXPONENT[rows].view(np.uint8).reshape(n, 8)[:, :width]
+            at += width
         if at < self.width:
             out[:, at:] = BLANK
         if self.slow.size:
