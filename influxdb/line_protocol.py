@@ -54,8 +54,10 @@ _INT64_MAX = 2**63 - 1
 _MAX_KEY_BYTES = 65535  # models.MaxKeyLength; the TSM key is series key + "#!~#" + field key
 
 # One escape table per grammar context (line protocol reference, "Special characters").
-# 5.3.2 also escaped '=' in measurements; the server un-escapes it there, so that is kept.
-_MEASUREMENT_ESCAPES = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
+# Measurements escape ',' and ' ' only.  5.3.2 also escaped '='; influxd 1.6.7 then stores a
+# series that SELECT and DROP MEASUREMENT cannot reach (tests/security/test_injection_admin).
+_MEASUREMENT_ESCAPES = str.maketrans({",": "\\,", " ": "\\ "})
+_MEASUREMENT_SPECIAL = re.compile("[, ]")
 _TAG_ESCAPES = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})  # tag keys and values
 _FIELD_KEY_ESCAPES = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
 _STRING_FIELD_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"'})
@@ -114,8 +116,23 @@ def _check_text(text: str, what: str, context: str, always: str = "", odd: str =
                            f"line protocol cannot carry in {context}")
 
 
+def _name_text(value: Any, what: str) -> str:
+    """A measurement, tag key or tag value as text: bytes decoded, numbers ``str()``-ed as
+    5.3.2 did, ``None`` -> ``''``; containers refused (5.3.2 wrote their ``repr``)."""
+    if type(value) is str:
+        return value
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Refused(f"{what} is bytes that are not UTF-8") from None
+    if isinstance(value, (list, tuple, set, frozenset, Mapping)):
+        raise _Refused(f"{what} must be a str, not a {type(value).__name__}")
+    return "" if value is None else str(value)
+
+
 def _measurement_text(measurement: Any) -> str:
-    text: str = _get_unicode(measurement, force=True)
+    text = _name_text(measurement, "the measurement")
     if not text:
         raise _Refused("the measurement is missing or empty")
     what = f"measurement {text!r}"
@@ -124,7 +141,7 @@ def _measurement_text(measurement: Any) -> str:
     if text[0] in "\t\x00":
         raise _Refused(f"{what} starts with {text[0]!r}, which the server skips as white space")
     _check_text(text, what, "a measurement", always=', ="')
-    return text.translate(_MEASUREMENT_ESCAPES) if _SPECIAL.search(text) else text
+    return text.translate(_MEASUREMENT_ESCAPES) if _MEASUREMENT_SPECIAL.search(text) else text
 
 
 def _tag_text(text: str, what: str) -> str:
@@ -310,10 +327,10 @@ def _tag_set(tags: Any) -> str:
     """``,key=value...`` sorted by key, ``None`` and ``''`` values left out."""
     parts = []
     for key, value in _sorted(tags.items(), key=lambda item: item[0]):
-        text = _get_unicode(value, force=True)
+        text = _name_text(value, f"tag {_get_unicode(key, force=True)!r} value")
         if not text:
             continue  # None and '' values are left out, as in 5.3.2
-        key_text = _get_unicode(key, force=True)
+        key_text = _name_text(key, "a tag key")
         what = f"tag {key_text!r}"
         if not key_text:
             raise _Refused(f"a tag key is empty (value {text!r})")
@@ -399,8 +416,7 @@ def _field_set(fields: Any, spec: _FieldSpec) -> str:
 
 
 def _check_key_length(measurement: str, series_key: str, fields: Any) -> None:
-    # The server's series key escapes no '=' in measurements: one byte less per '\='.
-    series = len(series_key.encode("utf-8")) - measurement.count("\\=")
+    series = len(series_key.encode("utf-8"))
     for key, value in fields.items():
         size = series + 4 + len(str(_get_unicode(key, force=True)).encode("utf-8"))
         if value is not None and size > _MAX_KEY_BYTES:

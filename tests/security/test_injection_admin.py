@@ -145,14 +145,7 @@ def test_names_the_server_refuses_change_nothing(admin: InfluxDBClient, server: 
     assert snapshot(server) == before
 
 
-MEASUREMENT_EQUALS_BUG = pytest.mark.xfail(
-    strict=True, reason="BUG (reported): line_protocol.py writes '=' in a measurement as '\\=', "
-    "and influxd 1.6.7 then keeps the measurement listed after DROP MEASUREMENT; written "
-    "unescaped (the line protocol reference escapes only ',' and ' ' there) it is dropped")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=MEASUREMENT_EQUALS_BUG) if "=" in n
-                                  else n for n in HOSTILE])
+@pytest.mark.parametrize("name", HOSTILE)
 def test_measurements_series_and_tags(admin: InfluxDBClient, server: Influxd,
                                       name: str) -> None:
     db = f"inj {name}"

@@ -136,7 +136,7 @@ def test_missing_tag_values_are_left_out() -> None:
     [
         ("cpu load", "ho st", "a b", "va lue", "x", 'cpu\\ load,ho\\ st=a\\ b va\\ lue="x"'),
         ("a,b", "k,1", "v,1", "f,1", "x", 'a\\,b,k\\,1=v\\,1 f\\,1="x"'),
-        ("m=1", "k=1", "v=1", "f=1", "x", 'm\\=1,k\\=1=v\\=1 f\\=1="x"'),
+        ("m=1", "k=1", "v=1", "f=1", "x", 'm=1,k\\=1=v\\=1 f\\=1="x"'),
         ("m", "k", "C:\\dir", "f", 'say "hi"', 'm,k=C:\\dir f="say \\"hi\\""'),
         ("m", "k", "v", "f", "back\\slash", 'm,k=v f="back\\\\slash"'),
         ("m", "k", "\u00e9t\u00e9", "f", "\u2603", 'm,k=\u00e9t\u00e9 f="\u2603"'),

@@ -87,7 +87,6 @@ def test_5_3_2_identical_lines() -> None:
     ({"b": "1", 2: "x"}, "m,2=x,b=1 f=1i"),  # mixed key types: by text
     (OrderedDict([("b", "1"), ("a", "2")]), "m,a=2,b=1 f=1i"),
     (MappingProxyType({"b": "1", "a": "2"}), "m,a=2,b=1 f=1i"),
-    ({"k": ["x"]}, "m,k=['x'] f=1i"),  # str()-ed as in 5.3.2 (and not hashable)
 ])
 def test_tags(tags: Any, expected: str) -> None:
     assert line(tags=tags) == expected
@@ -165,7 +164,7 @@ def test_fast_path_with_unusual_keys(key: str) -> None:
 # -- escaping, one table per context -------------------------------------------------------
 
 @pytest.mark.parametrize(("measurement", "expected"), [
-    ("a b", "a\\ b"), ("a,b", "a\\,b"), ("a=b", "a\\=b"), ('a"b', 'a"b'), ("a\\b", "a\\b"),
+    ("a b", "a\\ b"), ("a,b", "a\\,b"), ("a=b", "a=b"), ('a"b', 'a"b'), ("a\\b", "a\\b"),
     ("\\a", "\\a"), ("a\\\\b", "a\\\\b"), (" a", "\\ a"), ("a ", "a\\ "), ("a\t", "a\t"),
     ("a#", "a#"), ("é😀", "é😀"), ("\ra", "\ra"), ("a\x00", "a\x00"), ("time", "time"),
     ("a\\b c", "a\\b\\ c"), (5, "5"), (b"cpu", "cpu"),
@@ -471,9 +470,11 @@ def test_key_length_limit() -> None:
         make_line("m", {"k": longest + "x"}, {"f": 1})
     assert str(info.value) == ("point (measurement 'm'): series key plus field 'f' is 65536 "
                                "bytes, more than InfluxDB's 65535")
-    # '=' in a measurement is escaped by us but not in the server's key
-    measurement = "a=" + "y" * (65535 - len("a=,k=v#!~#f") - 1)
-    assert make_line(measurement, {"k": "v"}, {"f": 1}).startswith("a\\=y")
+    # '=' in a measurement is not escaped: it counts once
+    measurement = "a=" + "y" * (65535 - len("a=,k=v#!~#f"))
+    assert make_line(measurement, {"k": "v"}, {"f": 1}).startswith("a=y")
+    with pytest.raises(InfluxDBInvalidPointError, match="is 65536 bytes"):
+        make_line(measurement + "y", {"k": "v"}, {"f": 1})
     assert make_line("m", {"k": "é" * 32763}, {"f": 1}) == f"m,k={'é' * 32763} f=1i"
     with pytest.raises(InfluxDBInvalidPointError, match="is 65537 bytes"):
         make_line("m", {"k": "é" * 32764}, {"f": 1})  # bytes, not characters
@@ -549,3 +550,17 @@ def test_get_unicode_and_is_float() -> None:
     assert _get_unicode(5, force=True) == "5"
     assert _is_float("1.5") and _is_float(Decimal(1)) and _is_float(np.int8(1))
     assert not _is_float("x") and not _is_float(None) and not _is_float([1])
+
+
+@pytest.mark.parametrize("measurement,tags,message", [
+    (["cpu"], None, "point (measurement ['cpu']): the measurement must be a str, not a list"),
+    (b"\xff", None, "point (measurement b'\\xff'): the measurement is bytes that are not UTF-8"),
+    ("m", {"k": ["x"]}, "point (measurement 'm'): tag 'k' value must be a str, not a list"),
+    ("m", {"k": {"a": 1}}, "point (measurement 'm'): tag 'k' value must be a str, not a dict"),
+    ("m", {("a",): "v"}, "point (measurement 'm'): a tag key must be a str, not a tuple"),
+])
+def test_containers_are_not_names(measurement: Any, tags: Any, message: str) -> None:
+    # 5.3.2 wrote their repr ("['x']"): never what the caller meant.
+    with pytest.raises(InfluxDBInvalidPointError) as info:
+        make_line(measurement, tags, {"f": 1})
+    assert str(info.value) == message
