@@ -1,8 +1,8 @@
 """The pandas layer's entry points, used by :mod:`influxdb.dataframe_client`.
 
 * :class:`~influxdb._dataframe_lines.LinePlan` -- DataFrame -> line-protocol bodies
-  (vectorised; numbers formatted by :mod:`influxdb._dataframe_format`, columns read by
-  :mod:`influxdb._dataframe_columns`);
+  (vectorised; columns read by :mod:`influxdb._dataframe_columns`, integers formatted by
+  :mod:`influxdb._dataframe_format`, floats by :mod:`influxdb._dataframe_floats`);
 * :func:`frame_points` -- DataFrame -> point dicts (``protocol='json'`` and 5.3.2's
   ``_convert_dataframe_to_json``);
 * :func:`frame_strings` -- 5.3.2's ``_stringify_dataframe``;
