@@ -189,7 +189,7 @@ def _bool_encoder(values: NDArray, missing: Optional[NDArray]) -> Encoder:
 
 def _string_value(text: str, what: str) -> bytes:
     try:
-        encoded = _lp._encode_str(text, what)
+        encoded = _lp._encode_str(text, _lp._Described(what))
     except _lp._Refused as refused:
         raise InfluxDBInvalidPointError(str(refused)) from None
     assert encoded is not None
@@ -215,7 +215,7 @@ def _coded_encoder(column: str, codes: NDArray, uniques: list[Any],
 def _python_value(value: Any, what: str) -> Optional[bytes]:
     # One value of an object column, encoded exactly as a dict point's field would be.
     try:
-        encoded = _lp._encode_value(value, what)
+        encoded = _lp._encode_value(value, _lp._Described(what))
     except _lp._Refused as refused:
         raise InfluxDBInvalidPointError(str(refused)) from None
     return None if encoded is None else encoded.encode("utf-8")

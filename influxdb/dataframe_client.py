@@ -18,10 +18,12 @@ statements.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Optional
 
 from influxdb._timeutil import normalize_precision
 from influxdb.client import InfluxDBClient
+from influxdb.exceptions import InfluxDBInvalidPointError
 
 __all__ = ["DataFrameClient"]
 
@@ -110,6 +112,9 @@ class DataFrameClient(InfluxDBClient):
             before anything is sent
         """
         dataframe_module = _dataframe_module()
+        if tags is not None and not isinstance(tags, Mapping):
+            raise InfluxDBInvalidPointError(
+                f"tags must be a dict of tag names and values, not {type(tags).__name__}")
         if time_precision is None:
             time_precision = self._default_time_precision
         precision = normalize_precision(time_precision)
@@ -210,6 +215,8 @@ class DataFrameClient(InfluxDBClient):
         :param data_frame_index: columns to index by instead of ``time``
         :raises InfluxDBClientError: (a subclass) a refused statement
         """
+        if not isinstance(query, str):
+            raise TypeError(f"query must be a str, got {type(query).__name__}")
         if not query.strip().upper().startswith("SELECT"):
             return super().query(query, params=params, bind_params=bind_params, epoch=epoch,
                                  expected_response_code=expected_response_code,

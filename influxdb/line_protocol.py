@@ -182,8 +182,15 @@ def _escape_tag_value(value: Any) -> str:
 _FieldEncoder = Callable[[Any, Any], Optional[str]]  # (value, field key) -> text or None
 
 
+class _Described(str):
+    """A field description made by the caller (the DataFrame layer names column and row);
+    :func:`_field` uses it as it is."""
+
+
 def _field(key: Any) -> str:
     """How errors name a field (built only when there is an error)."""
+    if isinstance(key, _Described):
+        return str(key)
     return "field value" if key is None else f"field {_get_unicode(key)!r}"
 
 
