@@ -122,7 +122,7 @@ bind-address = "127.0.0.1:{self.rpc_port}"
   batch-size = 1000
   batch-pending = 10
   batch-timeout = "20ms"
-  read-buffer = 0
+  read-buffer = 4194304
 [monitor]
   store-enabled = false
 [continuous_queries]
