@@ -80,8 +80,7 @@ class ResultSet:
     Usage::
 
         rs = client.query('SELECT "value" FROM "cpu" GROUP BY "host"')
-        for point in rs.get_points(tags={"host": "a"}):
-            print(point["time"], point["value"])
+        values = [(p["time"], p["value"]) for p in rs.get_points(tags={"host": "a"})]
     """
 
     def __init__(self, series: dict[str, Any], raise_errors: bool = True) -> None:
