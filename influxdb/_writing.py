@@ -99,6 +99,13 @@ def _numbered(points: Sequence[Any], tags: dict[str, Any], precision: Optional[s
         raise InfluxDBInvalidPointError(message) from None
 
 
+def _line_body(lines: Any) -> bytes:
+    """5.3.2's ``protocol='line'`` body: one line string or a list of them, joined."""
+    if isinstance(lines, str):
+        lines = [lines]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def _check_consistency(consistency: Optional[str]) -> None:
     if consistency is not None and consistency not in _CONSISTENCIES:
         raise InfluxDBInvalidPointError(f"Invalid consistency: {consistency}")
@@ -287,9 +294,7 @@ class WriteMixin:
         if protocol == "json":
             data = make_lines(data, precision).encode("utf-8")
         elif protocol == "line":
-            if isinstance(data, str):
-                data = [data]
-            data = ("\n".join(data) + "\n").encode("utf-8")
+            data = _line_body(data)
         self._request("write", "POST", params, data=data,
                       expected_response_code=expected_response_code, headers=headers,
                       operation="write")
@@ -466,9 +471,7 @@ class WriteMixin:
         if protocol == "json":
             body = make_lines(packet, precision).encode("utf-8")
         elif protocol == "line":
-            if isinstance(packet, str):
-                packet = [packet]
-            body = ("\n".join(packet) + "\n").encode("utf-8")
+            body = _line_body(packet)
         else:
             raise InfluxDBInvalidPointError(
                 f"Invalid protocol {protocol!r}: use 'json' or 'line'")
