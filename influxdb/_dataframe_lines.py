@@ -290,7 +290,7 @@ class LinePlan:
             flat = matrix.ravel()
             # One pass removes every blank; 1-d boolean indexing is twice as fast as 2-d.
             # The uint8 arrays are joined through the buffer protocol: no copy to bytes.
-            parts.append(flat[flat != BLANK])
+            parts.append(np.compress(flat != BLANK, flat))
         return parts
 
     def body(self, start: int = 0, stop: Optional[int] = None) -> bytes:
