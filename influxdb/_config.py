@@ -2,7 +2,8 @@
 
 Pure apart from reading the named file: every value is validated and converted here, so a
 wrong value is reported at ``from_env()`` / ``from_config_file()`` naming the variable or key
-that holds it (never its value when it is a secret).
+that holds it (never its value when it is a secret).  The converter of each value is in
+:mod:`influxdb._config_values`; this module maps names to parameters and reads the sources.
 
 Names (``from_env`` uses ``<prefix><KEY upper-cased>``, default prefix ``INFLUXDB_``; a config
 file uses the key in lower case, in section ``[influxdb]`` by default):
@@ -44,19 +45,16 @@ from __future__ import annotations
 import configparser
 import importlib
 import os
-import re
 from collections.abc import Mapping
-from typing import Any, Callable, Optional, Union
+from typing import Any, Optional, Union
 from urllib.parse import unquote, urlsplit
 
+from influxdb._config_values import CONVERTERS, scalar_text, to_text
 from influxdb._dsn import parse_dsn
 
 __all__ = ["ConfigError", "kwargs_from_env", "kwargs_from_file", "kwargs_from_mapping",
            "kwargs_from_url"]
 
-_TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
-_FALSE = frozenset({"0", "false", "no", "off", "n", "f"})
-_PRECISIONS = ("n", "ns", "u", "ms", "s", "m", "h")
 #: Keys whose values never appear in an error message.
 _SECRETS = frozenset({"password", "token", "url", "dsn", "headers", "proxies"})
 _TAG_PREFIX = "tag_"
@@ -79,160 +77,6 @@ def _show(key: str, value: object) -> str:
     return "<hidden>" if key in _SECRETS else repr(value)
 
 
-# -- converters: (value) -> converted value; raise ValueError with what was expected -------------
-
-def _to_bool(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE:
-        return True
-    if isinstance(value, str) and value.strip().lower() in _FALSE:
-        return False
-    raise ValueError("expected a boolean (true/false, 1/0, yes/no, on/off)")
-
-
-def _to_int(minimum: int, maximum: Optional[int] = None) -> Callable[[object], int]:
-    def convert(value: object) -> int:
-        if isinstance(value, bool):
-            raise ValueError("expected an integer, got a boolean")
-        if isinstance(value, int):
-            number = value
-        elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-            number = int(value)
-        else:
-            raise ValueError("expected an integer")
-        if number < minimum or (maximum is not None and number > maximum):
-            bound = f"{minimum}-{maximum}" if maximum is not None else f">= {minimum}"
-            raise ValueError(f"expected an integer {bound}")
-        return number
-    return convert
-
-
-def _to_seconds(value: object) -> float:
-    if isinstance(value, bool):
-        raise ValueError("expected seconds, got a boolean")
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    elif isinstance(value, str):
-        try:
-            seconds = float(value.strip())
-        except ValueError:
-            raise ValueError("expected a number of seconds") from None
-    else:
-        raise ValueError("expected a number of seconds")
-    if not seconds > 0 or seconds == float("inf"):
-        raise ValueError("expected a positive, finite number of seconds")
-    return seconds
-
-
-def _to_timeout(value: object) -> Union[None, float, tuple[float, float]]:
-    if isinstance(value, (list, tuple)):
-        parts: list[object] = list(value)
-    elif isinstance(value, str):
-        if value.strip().lower() in ("", "none", "null"):
-            return None
-        parts = [p for p in value.split(",")]
-    else:
-        parts = [value]
-    if len(parts) == 1:
-        return _to_seconds(parts[0])
-    if len(parts) == 2:
-        return (_to_seconds(parts[0]), _to_seconds(parts[1]))
-    raise ValueError("expected seconds or 'connect,read' seconds")
-
-
-def _to_text(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    raise ValueError("expected text")
-
-
-def _to_precision(value: object) -> str:
-    if isinstance(value, str) and value.strip() in _PRECISIONS:
-        return value.strip()
-    raise ValueError("expected one of " + ", ".join(_PRECISIONS))
-
-
-def _to_verify(value: object) -> Union[bool, str]:
-    try:
-        return _to_bool(value)
-    except ValueError:
-        pass
-    if isinstance(value, str) and value.strip():
-        path = os.path.expanduser(value.strip())
-        if os.path.exists(path):
-            return path
-    raise ValueError("expected a boolean or the path of an existing CA bundle")
-
-
-def _to_cert(value: object) -> Union[str, tuple[str, str]]:
-    if isinstance(value, (list, tuple)):
-        parts = [_to_text(p).strip() for p in value]
-    elif isinstance(value, str):
-        parts = [p.strip() for p in value.split(",")]
-    else:
-        raise ValueError("expected a path or 'cert_path,key_path'")
-    if len(parts) == 1 and parts[0]:
-        return parts[0]
-    if len(parts) == 2 and all(parts):
-        return (parts[0], parts[1])
-    raise ValueError("expected a path or 'cert_path,key_path'")
-
-
-def _to_mapping(value: object) -> dict[str, str]:
-    """``k=v`` pairs (commas or new lines between them), or a mapping of scalars."""
-    if isinstance(value, Mapping):
-        out: dict[str, str] = {}
-        for k, v in value.items():
-            if not isinstance(k, str) or isinstance(v, (Mapping, list, tuple)) or v is None:
-                raise ValueError("expected a table of text values")
-            out[k] = v if isinstance(v, str) else _scalar_text(v)
-        return out
-    if not isinstance(value, str):
-        raise ValueError("expected 'key=value' pairs")
-    out = {}
-    items = [item.strip() for item in re.split(r"[,\n]", value)]
-    for number, item in enumerate((i for i in items if i), 1):
-        key, sep, val = item.partition("=")
-        # The item itself is not repeated: it may hold a secret (a proxy URL, a header).
-        if not sep or not key.strip():
-            raise ValueError(f"expected 'key=value' pairs; item {number} has no key or no '='")
-        if key.strip() in out:
-            raise ValueError(f"key {key.strip()!r} given twice")
-        out[key.strip()] = val.strip()
-    return out
-
-
-def _scalar_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-_CONVERTERS: dict[str, Callable[[object], Any]] = {
-    "host": _to_text,
-    "port": _to_int(1, 65535),
-    "username": _to_text,
-    "password": _to_text,
-    "database": _to_text,
-    "ssl": _to_bool,
-    "verify_ssl": _to_verify,
-    "timeout": _to_timeout,
-    "retries": _to_int(0),
-    "use_udp": _to_bool,
-    "udp_port": _to_int(1, 65535),
-    "proxies": _to_mapping,
-    "pool_size": _to_int(1),
-    "path": _to_text,
-    "cert": _to_cert,
-    "gzip": _to_bool,
-    "headers": _to_mapping,
-    "token": _to_text,
-    "default_time_precision": _to_precision,
-    "default_retention_policy": _to_text,
-    "default_tags": _to_mapping,
-    "create_database_if_missing": _to_bool,
-}
 #: Keys that expand into several constructor arguments.
 _COMPOSITE = ("url", "dsn")
 #: Constructor parameters that cannot come from text.
@@ -314,7 +158,7 @@ def kwargs_from_mapping(values: Mapping[str, object], source: str = "") -> dict[
         raw = values[key]
         if key in _COMPOSITE:
             try:
-                parsed = kwargs_from_url(_to_text(raw))
+                parsed = kwargs_from_url(to_text(raw))
             except ValueError as exc:
                 raise ConfigError(f"{name(key)}: {exc}") from None
             for param, value in parsed.items():
@@ -325,11 +169,11 @@ def kwargs_from_mapping(values: Mapping[str, object], source: str = "") -> dict[
         elif key.startswith(_TAG_PREFIX) and len(key) > len(_TAG_PREFIX):
             if isinstance(raw, (list, tuple, Mapping)) or raw is None:
                 raise ConfigError(f"{name(key)}: expected a text value")
-            add_tag(key[len(_TAG_PREFIX):], raw if isinstance(raw, str) else _scalar_text(raw),
+            add_tag(key[len(_TAG_PREFIX):], raw if isinstance(raw, str) else scalar_text(raw),
                     key)
-        elif key in _CONVERTERS:
+        elif key in CONVERTERS:
             try:
-                converted = _CONVERTERS[key](raw)
+                converted = CONVERTERS[key](raw)
             except ValueError as exc:
                 raise ConfigError(f"{name(key)}: {exc}; got {_show(key, raw)}") from None
             if key == "default_tags":
@@ -341,7 +185,7 @@ def kwargs_from_mapping(values: Mapping[str, object], source: str = "") -> dict[
             raise ConfigError(f"{name(key)}: cannot be configured from text; pass it in code")
         elif not env_style:
             raise ConfigError(f"{name(key)}: unknown key (known: "
-                              + ", ".join(sorted((*_CONVERTERS, *_COMPOSITE, "tag_<name>")))
+                              + ", ".join(sorted((*CONVERTERS, *_COMPOSITE, "tag_<name>")))
                               + ")")
     if tags:
         out["default_tags"] = tags
