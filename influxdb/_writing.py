@@ -6,18 +6,21 @@ error mapping and the opt-in creation of a missing database live in one place.
 
 Points are encoded (and so validated) before anything is sent: a bad point raises
 :class:`~influxdb.exceptions.InfluxDBInvalidPointError` and nothing of the call is written.
+The one exception is an iterator with ``batch_size``, read and encoded batch by batch while
+the previous batch is sent (:mod:`influxdb._write_batches`); its ``write_report`` tells what
+was written.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
 from influxdb._records import RecordMapping, points_from_records
 from influxdb._timeutil import normalize_precision
+from influxdb._write_batches import WriteReport, batched, send_batches
 from influxdb.exceptions import InfluxDBDatabaseNotFoundError, InfluxDBInvalidPointError
 from influxdb.line_protocol import _encode, make_lines
 
@@ -32,55 +35,6 @@ __all__ = ["WriteMixin", "WriteReport"]
 
 _CONSISTENCIES = ("any", "one", "quorum", "all")
 _WRITE_CONTENT_TYPE = "application/octet-stream"
-
-
-@dataclass
-class WriteReport:
-    """What happened to each batch of a ``write_points(..., batch_size=N)`` call that failed.
-
-    Attached to the exception as ``exc.write_report``; the exception keeps its own class
-    (``requests.exceptions.ConnectionError``, :class:`~influxdb.exceptions.InfluxDBServerError`
-    ...) so existing ``except`` clauses still work.
-
-    :ivar batch_size: points per batch
-    :ivar written: indexes of the batches the server stored
-    :ivar failed: index of the batch whose write raised
-    :ivar unsent: indexes of the batches never sent (``None`` when the points came from an
-        iterator that was not read further)
-    """
-
-    batch_size: int
-    written: list[int] = field(default_factory=list)
-    failed: Optional[int] = None
-    unsent: Optional[list[int]] = None
-
-    def describe(self) -> str:
-        unsent = "unknown (iterator not read further)" if self.unsent is None else (
-            _ranges(self.unsent))
-        return (f"batches of {self.batch_size} points: written {_ranges(self.written)}; "
-                f"failed {self.failed}; never sent {unsent}")
-
-
-def _ranges(indexes: list[int]) -> str:
-    """``[0, 1, 2, 5]`` -> ``'0-2, 5'``."""
-    if not indexes:
-        return "none"
-    runs: list[list[int]] = []
-    for i in indexes:
-        if runs and i == runs[-1][1] + 1:
-            runs[-1][1] = i
-        else:
-            runs.append([i, i])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
-
-
-def _batched(iterable: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(iterable)
-    while True:
-        chunk = list(itertools.islice(iterator, size))
-        if not chunk:
-            return
-        yield chunk
 
 
 _POINT_NUMBER = re.compile(r"^point (\d+)")
@@ -206,7 +160,8 @@ class WriteMixin:
         if not points:
             return []
         merged_tags = self._merged_tags(tags)
-        if not any(isinstance(p, (str, bytes)) for p in points):
+        # The types present, at C speed (this runs once per batch of a large write).
+        if not any(issubclass(kind, (str, bytes)) for kind in set(map(type, points))):
             return _numbered(points, merged_tags, time_precision, start)
         # Mixed dicts/Points and ready-made lines: keep their order.
         out: list[str] = []
@@ -377,38 +332,21 @@ class WriteMixin:
         if protocol == "line" and isinstance(points, (str, bytes)):
             points = [points]
         if _is_sequence(points):
-            # Encode every point first: a bad point anywhere means nothing is written.
+            # Encode every point first: a bad point anywhere means nothing is written.  The
+            # bodies are joined one batch ahead of the request in flight.
             lines = self._encode_lines(points, tags=tags, time_precision=precision,
                                        protocol=protocol)
-            bodies: Iterable[bytes] = [
-                ("\n".join(lines[i:i + batch_size]) + "\n").encode("utf-8")
-                for i in range(0, len(lines), batch_size)]
-            del lines
-            total: Optional[int] = len(bodies)  # type: ignore[arg-type]
-        else:
-            bodies = (
-                ("\n".join(self._encode_lines(chunk, tags=tags, time_precision=precision,
-                                              protocol=protocol, start=n * batch_size))
-                 + "\n").encode("utf-8")
-                for n, chunk in enumerate(_batched(points, batch_size)))
-            total = None
-        report = WriteReport(batch_size)
-        index = 0
-        try:
-            for index, body in enumerate(bodies):
-                report.failed = index
-                send(body)
-                report.written.append(index)
-                report.failed = None
-        except Exception as exc:
-            if total is not None:
-                report.unsent = list(range(index + 1, total))
-            if report.failed is None:  # the encoder of a lazily read batch raised
-                report.failed = index + 1 if report.written else 0
-            exc.write_report = report  # type: ignore[attr-defined]
-            if hasattr(exc, "add_note"):
-                exc.add_note(report.describe())
-            raise
+            starts = range(0, len(lines), batch_size)
+            send_batches(starts, lambda at, _: _line_body(lines[at:at + batch_size]), send,
+                         batch_size, total=len(starts))
+            return True
+
+        def prepare(chunk: list[Any], index: int) -> bytes:
+            return _line_body(self._encode_lines(chunk, tags=tags, time_precision=precision,
+                                                 protocol=protocol, start=index * batch_size))
+
+        # An iterator is read and encoded one batch ahead of the request in flight.
+        send_batches(batched(points, batch_size), prepare, send, batch_size, keep_points=True)
         return True
 
     def write_point(
@@ -443,7 +381,7 @@ class WriteMixin:
     def _send_udp_batches(self, points: Any, batch_size: Optional[int],
                           encode: Any) -> None:
         if batch_size and batch_size > 0:
-            bodies = [encode(chunk) for chunk in _batched(points, batch_size)]
+            bodies = [encode(chunk) for chunk in batched(points, batch_size)]
         else:
             bodies = [encode(points)]
         for body in bodies:
