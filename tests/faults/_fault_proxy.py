@@ -1,9 +1,8 @@
 """A loopback TCP proxy in front of a real influxd that injects transport and HTTP faults.
 
-``tests/_chaos_proxy.py`` (an ``http.server`` proxy) reads each request whole before acting,
-and cannot refuse connections on its port for a while nor cut a request body in the middle.
-This one works on raw sockets, so every fault the fault suite needs is real at the TCP
-level:
+The one fault proxy of the test suites (the fault suite, and the writer tests in
+``tests/integration``).  It works on raw sockets, so every fault is real at the TCP level:
+it can refuse connections on its port for a while and cut a request body in the middle.
 
 ======================  ==================================================================
 ``Fault.RESET``         the connection is reset (RST) when a request arrives
@@ -25,22 +24,37 @@ level:
 
 A fault is armed with :meth:`FaultProxy.arm`: it starts at the ``after``-th request whose
 path starts with one of ``paths`` (0-based, counted from arming) and lasts ``duration``
-seconds from then (``None``: until :meth:`heal`).  Other requests are forwarded untouched,
-byte for byte (chunked answers are streamed).  Only 127.0.0.1 is used.
+seconds from then (``None``: until :meth:`heal`).  :meth:`FaultProxy.script` queues one
+fault per request instead (:class:`Once`), applied in order to the next matching requests
+before any armed fault.  Other requests are forwarded untouched, byte for byte (chunked
+answers are streamed).  :meth:`FaultProxy.counts` says what each request got.  Only
+127.0.0.1 is used.
+
+Usage::
+
+    with FaultProxy(influxd.host, influxd.http_port) as proxy:
+        client = InfluxDBClient('127.0.0.1', proxy.port, database='db')
+        proxy.script(Once(Fault.STATUS, status=503, retry_after='1'), Once(Fault.HANGUP))
+        ...  # ten /write requests, two of them retries
+        assert proxy.counts() == {'status': 1, 'hangup': 1, 'forward': 8}
+        proxy.arm(Fault.STATUS, duration=2.0, status=500)  # every /write: 500 for 2 s
 """
 
 from __future__ import annotations
 
 import enum
 import socket
-import struct
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Optional
 
-__all__ = ["Fault", "FaultProxy"]
+from tests.faults._wire import Closed, Reader, parse_head, reset, shut
+
+__all__ = ["Fault", "FaultProxy", "Once"]
+
+_BODY = b'{"error":"injected by the fault proxy"}'
 
 
 class Fault(enum.Enum):
@@ -51,6 +65,22 @@ class Fault(enum.Enum):
     TRUNCATE = "truncate"
     REFUSE = "refuse"
     CUT_ANSWER = "cut-answer"
+
+
+@dataclass(frozen=True)
+class Once:
+    """One fault for one request, queued with :meth:`FaultProxy.script`.
+
+    ``status``, ``retry_after`` and ``body`` shape a ``Fault.STATUS`` answer; ``delay`` is
+    how long a ``Fault.DELAY`` holds the answer back.  ``Fault.REFUSE`` lasts a while by
+    nature: arm it with :meth:`FaultProxy.arm` instead.
+    """
+
+    kind: Fault
+    status: int = 503
+    retry_after: Optional[str] = None
+    delay: float = 2.0
+    body: bytes = _BODY
 
 
 @dataclass(frozen=True)
@@ -65,76 +95,6 @@ class _Armed:
     body: bytes
 
 
-class _Closed(Exception):
-    """The peer closed its side."""
-
-
-def _reset(sock: socket.socket) -> None:
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
-    sock.close()
-
-
-def _shut(sock: Optional[socket.socket]) -> None:
-    if sock is None:
-        return
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    sock.close()
-
-
-class _Reader:
-    """Buffered reads from a socket: HTTP heads, exact lengths, lines."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.buffer = b""
-
-    def _fill(self) -> None:
-        data = self.sock.recv(65536)
-        if not data:
-            raise _Closed()
-        self.buffer += data
-
-    def head(self) -> bytes:
-        while b"\r\n\r\n" not in self.buffer:
-            self._fill()
-        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
-        return head + b"\r\n\r\n"
-
-    def exactly(self, size: int) -> bytes:
-        while len(self.buffer) < size:
-            self._fill()
-        data, self.buffer = self.buffer[:size], self.buffer[size:]
-        return data
-
-    def line(self) -> bytes:
-        while b"\r\n" not in self.buffer:
-            self._fill()
-        line, self.buffer = self.buffer.split(b"\r\n", 1)
-        return line + b"\r\n"
-
-    def some(self) -> bytes:
-        if not self.buffer:
-            self._fill()
-        data, self.buffer = self.buffer, b""
-        return data
-
-
-def _headers(head: bytes) -> tuple[str, dict[str, str]]:
-    lines = head.decode("latin-1").split("\r\n")
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        if ":" in line:
-            key, value = line.split(":", 1)
-            headers[key.strip().lower()] = value.strip()
-    return lines[0], headers
-
-
 class FaultProxy:
     """Forward ``127.0.0.1:<port>`` to ``upstream``, injecting the armed fault.
 
@@ -143,18 +103,22 @@ class FaultProxy:
 
     :ivar injected: how many requests (or connections) got each fault
     :ivar forwarded: requests forwarded, per path
+    :ivar log: ``(method, path, what)`` of every request, ``what`` a fault's value or
+        ``'forward'`` (see :meth:`counts`)
     """
 
     def __init__(self, upstream_host: str, upstream_port: int) -> None:
         self.upstream = (upstream_host, upstream_port)
         self._lock = threading.Lock()
         self._armed: Optional[_Armed] = None
+        self._script: deque[_Armed] = deque()
         self._seen = 0
         self._active_since: Optional[float] = None
         self._connections: set[socket.socket] = set()
         self._closed = False
         self.injected: Counter[str] = Counter()
         self.forwarded: Counter[str] = Counter()
+        self.log: list[tuple[str, str, str]] = []
         self._listener: Optional[socket.socket] = self._listen(0)
         self.port = int(self._listener.getsockname()[1])
         self._reopen_timer: Optional[threading.Timer] = None
@@ -196,7 +160,7 @@ class FaultProxy:
     def arm(self, kind: Fault, *, after: int = 0, duration: Optional[float] = None,
             paths: tuple[str, ...] = ("/write",), status: int = 503,
             retry_after: Optional[str] = None, delay: float = 2.0,
-            body: bytes = b'{"error":"injected by the fault proxy"}') -> None:
+            body: bytes = _BODY) -> None:
         """Inject ``kind`` from the ``after``-th matching request on, for ``duration`` s
         (``status``, ``retry_after`` and ``body`` shape a ``Fault.STATUS`` answer)."""
         with self._lock:
@@ -205,12 +169,30 @@ class FaultProxy:
             self._seen = 0
             self._active_since = None
 
+    def script(self, *steps: Once, paths: tuple[str, ...] = ("/write",)) -> None:
+        """Apply these faults, one each and in order, to the next requests whose path starts
+        with one of ``paths`` (before any armed fault)."""
+        for step in steps:
+            if step.kind is Fault.REFUSE:
+                raise ValueError("Fault.REFUSE lasts a while: arm() it with a duration")
+        with self._lock:
+            self._script.extend(_Armed(step.kind, 0, None, paths, step.status,
+                                       step.retry_after, step.delay, step.body)
+                                for step in steps)
+
     def heal(self) -> None:
-        """Stop injecting; reopen the port if it was refusing."""
+        """Stop injecting, forget the script; reopen the port if it was refusing."""
         with self._lock:
             self._armed = None
             self._active_since = None
+            self._script.clear()
         self._reopen()
+
+    def counts(self, path: str = "/write") -> Counter[str]:
+        """What the requests to ``path`` (query string aside) got: a fault's value
+        (``'status'``, ``'hangup'``...) or ``'forward'``, with how many requests got it."""
+        with self._lock:
+            return Counter(what for _, p, what in self.log if p == path)
 
     def _active(self, now: float) -> Optional[_Armed]:
         armed = self._armed
@@ -221,21 +203,31 @@ class FaultProxy:
         return armed
 
     def _decide(self, method: str, path: str) -> Optional[_Armed]:
-        """The fault for this request, or ``None`` to forward it."""
+        """The fault for this request, or ``None`` to forward it; logged."""
         with self._lock:
-            armed = self._armed
-            if armed is None or not path.startswith(armed.paths):
+            fault = self._decide_locked(path)
+            what = "forward" if fault is None else fault.kind.value
+            self.log.append((method, path.split("?", 1)[0], what))
+            return fault
+
+    def _decide_locked(self, path: str) -> Optional[_Armed]:
+        if self._script and path.startswith(self._script[0].paths):
+            step = self._script.popleft()
+            self.injected[step.kind.value] += 1
+            return step
+        armed = self._armed
+        if armed is None or not path.startswith(armed.paths):
+            return None
+        if self._active_since is None:
+            if self._seen < armed.after:
+                self._seen += 1
                 return None
-            if self._active_since is None:
-                if self._seen < armed.after:
-                    self._seen += 1
-                    return None
-                self._active_since = time.monotonic()
-            self._seen += 1
-            active = self._active(time.monotonic())
-            if active is not None:
-                self.injected[active.kind.value] += 1
-            return active
+            self._active_since = time.monotonic()
+        self._seen += 1
+        active = self._active(time.monotonic())
+        if active is not None:
+            self.injected[active.kind.value] += 1
+        return active
 
     # -- accepting -------------------------------------------------------------------------
     def _accept_loop(self) -> None:
@@ -261,9 +253,9 @@ class FaultProxy:
                     self._connections.add(conn)
             if active is not None:
                 if active.kind is Fault.RESET:
-                    _reset(conn)
+                    reset(conn)
                 else:
-                    _shut(conn)
+                    shut(conn)
                 continue
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
@@ -296,16 +288,16 @@ class FaultProxy:
         with self._lock:
             connections, self._connections = self._connections, set()
         for conn in connections:
-            _reset(conn)
+            reset(conn)
 
     # -- one client connection -------------------------------------------------------------
     def _serve(self, client: socket.socket) -> None:
         upstream: Optional[socket.socket] = None
-        reader = _Reader(client)
+        reader = Reader(client)
         try:
             while True:
                 head = reader.head()
-                request_line, headers = _headers(head)
+                request_line, headers = parse_head(head)
                 method, path = request_line.split(" ")[:2]
                 if "chunked" in headers.get("transfer-encoding", ""):
                     raise AssertionError("chunked request bodies are not supported")
@@ -317,33 +309,33 @@ class FaultProxy:
                                              fault)
                     continue
                 if fault.kind is Fault.RESET:
-                    _reset(client)
+                    reset(client)
                 elif fault.kind is Fault.HANGUP:
-                    _shut(client)
+                    shut(client)
                 elif fault.kind is Fault.STATUS:
                     reader.exactly(length)
                     self._answer(client, fault)
-                    _shut(client)
+                    shut(client)
                 elif fault.kind is Fault.TRUNCATE:
                     half = reader.exactly(length // 2)
                     cut = socket.create_connection(self.upstream, timeout=10)
                     cut.sendall(head + half)
-                    _reset(cut)
-                    _reset(client)
+                    reset(cut)
+                    reset(client)
                 elif fault.kind is Fault.REFUSE:
                     self._refuse(fault.duration)
-                    _reset(client)
+                    reset(client)
                 return
-        except (_Closed, OSError):
+        except (Closed, OSError):
             pass
         finally:
             with self._lock:
                 self._connections.discard(client)
-            _shut(client)
-            _shut(upstream)
+            shut(client)
+            shut(upstream)
 
     @staticmethod
-    def _half_body(reader: _Reader, headers: dict[str, str]) -> bytes:
+    def _half_body(reader: Reader, headers: dict[str, str]) -> bytes:
         if "content-length" in headers:
             return reader.exactly(int(headers["content-length"]) // 2)
         first = reader.some()  # chunked: what arrived first, cut in the middle
@@ -371,12 +363,12 @@ class FaultProxy:
                     self._connections.add(upstream)
             try:
                 upstream.sendall(request)
-                reader = _Reader(upstream)
+                reader = Reader(upstream)
                 head = reader.head()
                 break
-            except (_Closed, OSError):
+            except (Closed, OSError):
                 # An idle keep-alive connection the server closed: once more, fresh.
-                _shut(upstream)
+                shut(upstream)
                 upstream = None
                 if attempt == 2:
                     raise
@@ -384,13 +376,13 @@ class FaultProxy:
             self.forwarded[path.split("?", 1)[0]] += 1
         if fault is not None and fault.kind is Fault.DELAY:
             time.sleep(fault.delay)
-        status_line, headers = _headers(head)
+        status_line, headers = parse_head(head)
         status = int(status_line.split(" ")[1])
         bodiless = method == "HEAD" or status in (204, 304) or 100 <= status < 200
         if fault is not None and fault.kind is Fault.CUT_ANSWER:
             if not bodiless:  # a bodiless answer (a write's 204) is lost whole
                 client.sendall(head + self._half_body(reader, headers))
-            raise _Closed()
+            raise Closed()
         client.sendall(head)
         if bodiless:
             pass
@@ -408,9 +400,9 @@ class FaultProxy:
             try:
                 while True:
                     client.sendall(reader.some())
-            except _Closed:
+            except Closed:
                 pass
-            raise _Closed()
+            raise Closed()
         if headers.get("connection", "").lower() == "close":
-            raise _Closed()
+            raise Closed()
         return upstream  # type: ignore[return-value]

@@ -1,5 +1,5 @@
 """The batching writer and sessions against a real influxd: exact counts and values through
-each path, several threads, a server restart, injected failures (tests/_chaos_proxy.py), and
+each path, several threads, a server restart, injected failures (tests/faults/_fault_proxy.py), and
 the flush at close and at interpreter exit."""
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from influxdb.exceptions import (
     InfluxDBInvalidPointError,
 )
 from influxdb.point import Point
-from tests._chaos_proxy import ChaosProxy, Delay, Drop, Fail, ForwardThenDrop, Reset
 from tests._influxd import Influxd
+from tests.faults._fault_proxy import Fault, FaultProxy, Once
 
 pytestmark = pytest.mark.server
 
@@ -237,21 +237,24 @@ def test_points_survive_a_server_restart(influxd_factory: Callable[..., Influxd]
 
 @pytest.fixture
 def proxy(influxd: Influxd) -> Any:
-    with ChaosProxy(influxd.host, influxd.http_port) as chaos:
-        yield chaos
+    with FaultProxy(influxd.host, influxd.http_port) as running:
+        yield running
 
 
 @pytest.fixture
-def proxied(proxy: ChaosProxy, database: str) -> Any:
+def proxied(proxy: FaultProxy, database: str) -> Any:
     client = InfluxDBClient("127.0.0.1", proxy.port, database=database, timeout=10)
     yield client
     client.close()
 
 
 def test_injected_failures_are_retried_and_nothing_is_lost_or_duplicated(
-        proxy: ChaosProxy, proxied: InfluxDBClient, influxd: Influxd, database: str) -> None:
-    proxy.script(Fail(503, retry_after=1), Fail(500), Fail(429, retry_after=0), Drop(),
-                 Reset(), ForwardThenDrop(), Delay(0.2))
+        proxy: FaultProxy, proxied: InfluxDBClient, influxd: Influxd, database: str) -> None:
+    # STATUS: answered without the server; HANGUP: closed unanswered, the server never saw
+    # it; CUT_ANSWER: the server stored the batch, its answer (a 204) is never relayed.
+    proxy.script(Once(Fault.STATUS, status=503, retry_after="1"), Once(Fault.STATUS, status=500),
+                 Once(Fault.STATUS, status=429, retry_after="0"), Once(Fault.HANGUP),
+                 Once(Fault.RESET), Once(Fault.CUT_ANSWER), Once(Fault.DELAY, delay=0.2))
     delays: list[tuple[str, float]] = []
     with proxied.batch_writer(batch_size=100, flush_interval=None, time_precision="s",
                               retry=QUICK,
@@ -261,8 +264,8 @@ def test_injected_failures_are_retried_and_nothing_is_lost_or_duplicated(
     assert writer.failed == []
     assert writer.stats.points_written == 1000
     assert writer.stats.retries == 6
-    assert proxy.counts() == {"Fail": 3, "Drop": 1, "Reset": 1, "ForwardThenDrop": 1,
-                              "Delay": 1, "Forward": 10 - 1}
+    assert proxy.counts() == {"status": 3, "hangup": 1, "reset": 1, "cut-answer": 1,
+                              "delay": 1, "forward": 10 - 1}
     # The batch the server stored behind a dropped answer was sent again: same points, same
     # times, so the server kept one copy of each.
     assert count(influxd, database) == 1000
@@ -274,8 +277,8 @@ def test_injected_failures_are_retried_and_nothing_is_lost_or_duplicated(
 
 
 def test_an_outage_longer_than_the_policy_ends_in_failed_with_every_point(
-        proxy: ChaosProxy, proxied: InfluxDBClient, influxd: Influxd, database: str) -> None:
-    proxy.fail_for(60, Fail(503))
+        proxy: FaultProxy, proxied: InfluxDBClient, influxd: Influxd, database: str) -> None:
+    proxy.arm(Fault.STATUS, duration=60, status=503)
     policy = Retry(total=3, backoff_factor=0.01, backoff_max=0.02)
     with proxied.batch_writer(batch_size=40, flush_interval=None, time_precision="s",
                               retry=policy) as writer:
@@ -293,9 +296,9 @@ def test_an_outage_longer_than_the_policy_ends_in_failed_with_every_point(
     assert count(influxd, database) == 100
 
 
-def test_close_with_timeout_during_an_outage(proxy: ChaosProxy, proxied: InfluxDBClient,
+def test_close_with_timeout_during_an_outage(proxy: FaultProxy, proxied: InfluxDBClient,
                                              database: str) -> None:
-    proxy.fail_for(60, Drop())
+    proxy.arm(Fault.HANGUP, duration=60)
     writer = proxied.batch_writer(batch_size=10, flush_interval=None, time_precision="s",
                                   retry=QUICK)
     writer.write(points(45))
@@ -343,8 +346,8 @@ def test_session_wide_retention_policy(client: InfluxDBClient, influxd: Influxd,
 
 
 def test_session_keeps_points_through_a_failed_commit(
-        proxy: ChaosProxy, proxied: InfluxDBClient, influxd: Influxd, database: str) -> None:
-    proxy.script(Fail(503), Fail(503))
+        proxy: FaultProxy, proxied: InfluxDBClient, influxd: Influxd, database: str) -> None:
+    proxy.script(Once(Fault.STATUS, status=503), Once(Fault.STATUS, status=503))
     session = proxied.session(time_precision="s", retry=Retry(total=2, backoff_factor=0.01))
     session.write(points(10))
     with pytest.raises(Exception) as info:
