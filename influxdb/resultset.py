@@ -9,9 +9,10 @@ raises the typed subclass of :class:`~influxdb.exceptions.InfluxDBClientError` c
 from __future__ import annotations
 
 import functools
+import gc
 import warnings
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from itertools import repeat
+from itertools import chain, islice, repeat
 from typing import Any, Callable, Optional, Union
 
 from influxdb.exceptions import error_from_response
@@ -57,8 +58,35 @@ def _rows(columns: Sequence[Any], values: Sequence[Sequence[Any]]) -> Iterator[P
         and len(columns) <= _COMPILE_MAX_COLUMNS
         and all(type(name) is str for name in columns)
     ):
-        return map(_row_builder(tuple(columns)), values)
-    return map(dict, map(zip, repeat(columns), values))
+        rows = map(_row_builder(tuple(columns)), values)
+    else:
+        rows = map(dict, map(zip, repeat(columns), values))
+    if len(values) < _PAUSED_MIN_ROWS:
+        return rows
+    return chain.from_iterable(_paused_runs(rows))
+
+
+# Large answers are turned into dicts a run of rows at a time with the cyclic garbage
+# collector paused (no caller code runs meanwhile): a million dicts otherwise set off
+# hundreds of collections that each walk every container alive, about an eighth of the
+# time of list(get_points()).  The collector catches up once per run.
+_PAUSED_MIN_ROWS = 4096
+_PAUSED_RUN = 8192
+
+
+def _paused_runs(rows: Iterator[Point]) -> Iterator[list[Point]]:
+    while True:
+        if gc.isenabled():
+            gc.disable()
+            try:
+                run = list(islice(rows, _PAUSED_RUN))
+            finally:
+                gc.enable()
+        else:  # paused by someone else: theirs to resume
+            run = list(islice(rows, _PAUSED_RUN))
+        if not run:
+            return
+        yield run
 
 
 def _series_name(series: Mapping[str, Any]) -> Any:

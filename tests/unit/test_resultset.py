@@ -345,3 +345,27 @@ def test_extra_values_in_a_row_are_ignored() -> None:
     values = [[1, 2, 3]] * 100
     rs = ResultSet({"series": [{"name": "m", "columns": ["a", "b"], "values": values}]})
     assert list(rs.get_points()) == [{"a": 1, "b": 2}] * 100
+
+
+def test_large_series_rows_built_in_runs_with_the_collector_resumed_between() -> None:
+    import gc
+
+    from influxdb import resultset
+
+    count = resultset._PAUSED_MIN_ROWS + 3 * resultset._PAUSED_RUN + 5
+    values = [[f"t{i}", i, i % 3 == 0] for i in range(count)]
+    rs = ResultSet({"series": [{"name": "m", "columns": ["time", "v", "ok"],
+                                "values": values}]})
+    seen_enabled = []
+    points = []
+    for point in rs.get_points():
+        seen_enabled.append(gc.isenabled())  # caller code never runs with it paused
+        points.append(point)
+    assert points == [{"time": f"t{i}", "v": i, "ok": i % 3 == 0} for i in range(count)]
+    assert all(seen_enabled) and len(seen_enabled) == count
+    gc.disable()
+    try:  # paused by the caller: left paused
+        assert sum(1 for _ in rs.get_points()) == count
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
