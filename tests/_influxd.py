@@ -198,7 +198,7 @@ bind-address = "127.0.0.1:{self.rpc_port}"
     def admin_query(self, q: str, db: Optional[str] = None) -> dict:  # type: ignore[type-arg]
         """Run a statement with a bare requests POST (independent of the client under test)."""
         params = {"db": db} if db else {}
-        auth = (self.admin_user, self.admin_password) if self.auth else None
+        auth = (str(self.admin_user), str(self.admin_password)) if self.auth else None
         r = requests.post(self.url + "/query", params=params, data={"q": q}, auth=auth,
                           timeout=30, verify=False)
         r.raise_for_status()
