@@ -6,18 +6,17 @@
 * :func:`frame_points` -- DataFrame -> point dicts (``protocol='json'`` and 5.3.2's
   ``_convert_dataframe_to_json``);
 * :func:`frame_strings` -- 5.3.2's ``_stringify_dataframe``;
-* :func:`~influxdb._dataframe_read.frames_of_results` -- answers -> DataFrames;
-* :func:`pipelined` -- build the next body while the current one is being sent.
+* :func:`~influxdb._dataframe_read.frames_of_results` -- answers -> DataFrames.
+
+Batches are sent by :func:`influxdb._write_batches.send_batches` (the next body is built
+while the current one is being sent).
 
 Imported only once pandas is wanted: everything here may import pandas and numpy.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Iterable
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
@@ -35,7 +34,6 @@ __all__ = [
     "frame_points",
     "frame_strings",
     "frames_of_results",
-    "pipelined",
     "series_frame",
 ]
 
@@ -126,56 +124,3 @@ def frame_strings(frame: Any, numeric_precision: Any, datatype: str = "field") -
                     values.append(text + encoder.suffix.decode())
         out[name] = values
     return pd.DataFrame(out, index=frame.index, columns=[str(c) for c in frame.columns])
-
-
-_DONE = object()
-
-
-def pipelined(bodies: Iterable[bytes], send: Callable[[int, bytes], None]) -> None:
-    """Send ``bodies`` in order, building the next one in a thread while one is sent.
-
-    At most two bodies are held at a time (the one being sent, the one ready), so memory
-    follows the batch size, not the frame.  An exception in either side stops both and is
-    raised here.
-
-    :param send: called as ``send(batch_index, body)``
-    """
-    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for body in bodies:
-                while not stop.is_set():
-                    try:
-                        ready.put(body, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            ready.put(_DONE)
-        except BaseException as exc:  # handed to the sending side
-            ready.put(exc)
-
-    worker = threading.Thread(target=produce, name="influxdb-dataframe-encoder", daemon=True)
-    worker.start()
-    try:
-        index = 0
-        while True:
-            item = ready.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            send(index, item)
-            index += 1
-    finally:
-        stop.set()
-        while worker.is_alive():
-            try:
-                ready.get(timeout=0.1)
-            except queue.Empty:
-                pass
-        worker.join()
-

@@ -17,6 +17,7 @@ caller handed over is lost without a trace.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -126,6 +127,12 @@ def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
         if keep_points and chunk is not None:
             report.unsent_points.extend(chunk)
 
+    started = threading.Event()
+
+    def sending(body: bytes) -> None:
+        started.set()
+        send(body)
+
     iterator = iter(chunks)
     index = -1
     try:
@@ -157,7 +164,14 @@ def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
                 continue
             if executor is None:
                 executor = ThreadPoolExecutor(1, thread_name_prefix="influxdb-write")
-            in_flight = (index, chunk, executor.submit(send, body))
+            started.clear()
+            in_flight = (index, chunk, executor.submit(sending, body))
+            # Let the helper thread have the interpreter until its request is on the socket:
+            # waiting releases the GIL now, and once the helper runs, this thread only gets
+            # it back when the helper blocks on I/O.  Without this, the request would wait
+            # for the next switch of threads (5 ms by default) while the next batch is encoded,
+            # and the server would sit idle meanwhile.
+            started.wait()
         settle()
     except Exception as exc:
         if total is not None and report.failed is not None:

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any, Optional
 
 from influxdb._timeutil import normalize_precision
+from influxdb._write_batches import send_batches
 from influxdb.client import InfluxDBClient
 from influxdb.exceptions import InfluxDBInvalidPointError
 
@@ -130,23 +131,24 @@ class DataFrameClient(InfluxDBClient):
             dataframe, measurement, tags=tags, tag_columns=tag_columns,
             field_columns=field_columns, precision=precision,
             numeric_precision=numeric_precision, default_tags=self._default_tags)
-        bodies = plan.bodies(batch_size)
         if self._udp is not None:
-            for body in bodies:
+            for body in plan.bodies(batch_size):
                 self._udp_send(body)
             return True
-        written: list[int] = []
 
-        def send(index: int, body: bytes) -> None:
-            self._write_payload(body, database=database, retention_policy=retention_policy,
-                                precision=precision)
-            written.append(index)
+        def send(body: bytes) -> None:
+            if body:  # a batch whose rows were all empty (NaN) has nothing to write
+                self._write_payload(body, database=database, retention_policy=retention_policy,
+                                    precision=precision)
 
-        try:
-            dataframe_module.pipelined(bodies, send)
-        except Exception as exc:
-            self._report(exc, batch_size, written, plan.rows)
-            raise
+        if not batch_size or batch_size <= 0:
+            send(plan.body())  # one request, as in 5.3.2
+            return True
+        # Each batch is built (columns were checked whole, above) while the previous one is
+        # being sent; exceptions carry write_report.
+        starts = range(0, plan.rows, batch_size)
+        send_batches(starts, lambda start, _: plan.body(start, start + batch_size), send,
+                     batch_size, total=len(starts))
         return True
 
     def _write_json(self, dataframe_module: Any, dataframe: Any, measurement: str,
@@ -160,21 +162,6 @@ class DataFrameClient(InfluxDBClient):
         return super().write_points(points, time_precision=precision, database=database,
                                     retention_policy=retention_policy, batch_size=batch_size,
                                     protocol="json")
-
-    @staticmethod
-    def _report(exc: BaseException, batch_size: Optional[int], written: list[int],
-                rows: int) -> None:
-        if not batch_size or batch_size <= 0:
-            return
-        from influxdb._writing import WriteReport
-
-        total = -(-rows // batch_size)
-        failed = len(written)
-        report = WriteReport(batch_size, written=list(written), failed=failed,
-                             unsent=list(range(failed + 1, total)))
-        exc.write_report = report  # type: ignore[attr-defined]
-        if hasattr(exc, "add_note"):
-            exc.add_note(report.describe())
 
     # -- querying ------------------------------------------------------------------------
     def query(

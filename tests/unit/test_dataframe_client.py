@@ -146,6 +146,23 @@ def test_failed_batch_reports(mock: Any, cli: DataFrameClient) -> None:
     assert (report.written, report.failed, report.unsent) == ([0], 1, [2])
 
 
+def test_batch_of_empty_rows_is_not_sent_and_indexes_follow_the_rows(
+        mock: Any, cli: DataFrameClient) -> None:
+    mock.post(f"{BASE}/write", [{"status_code": 204},
+                                {"status_code": 400, "json": {"error": "unable to parse"}}])
+    data = pd.DataFrame({"v": [1.0, 2.0, np.nan, np.nan, 5.0, 6.0, 7.0]},
+                        index=pd.date_range("2020-01-01", periods=7, freq="s", tz="UTC"))
+    with pytest.raises(InfluxDBClientError) as info:
+        cli.write_points(data, "m", batch_size=2)
+    # Batch 1 (rows 2-3) has no field left: nothing to send, nothing lost.  Batch 2 is the
+    # second request, and the one the server refused.
+    report = info.value.write_report  # type: ignore[attr-defined]
+    assert (report.written, report.failed, report.unsent) == ([0, 1], 2, [3])
+    assert [r.body for r in mock.request_history] == [
+        b"m v=1.0 1577836800000000000\nm v=2.0 1577836801000000000\n",
+        b"m v=5.0 1577836804000000000\nm v=6.0 1577836805000000000\n"]
+
+
 def test_private_helpers(cli: DataFrameClient) -> None:
     data = pd.DataFrame({"t": ["a b"], "v": [1.5], "s": ["q\""]},
                         index=pd.DatetimeIndex(["2020-01-01"], tz="UTC"))
