@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 import pandas as pd
 
-from influxdb import line_protocol as _lp
+from influxdb import _lp_text as _lp
 from influxdb._dataframe_floats import float_cells
 from influxdb._dataframe_format import ArrayCells, Cells, int_cells, text_cells
 from influxdb.exceptions import InfluxDBInvalidPointError

@@ -1,0 +1,208 @@
+"""Text rules of line protocol: what names and field values may hold and how they are
+escaped (pure; used by :mod:`influxdb.line_protocol` and the DataFrame layer).
+
+The rules, and where they come from (the InfluxDB 1.x line protocol reference, and influxd
+1.6.7's parser where the reference is silent), are listed in :mod:`influxdb.line_protocol`.
+Everything refused raises :class:`_Refused`; the callers add which point it was.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Callable, Optional
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+_MAX_KEY_BYTES = 65535  # models.MaxKeyLength; the TSM key is series key + "#!~#" + field key
+
+# One escape table per grammar context (line protocol reference, "Special characters").
+# Measurements escape ',' and ' ' only.  5.3.2 also escaped '='; influxd 1.6.7 then stores a
+# series that SELECT and DROP MEASUREMENT cannot reach (tests/security/test_injection_admin).
+_MEASUREMENT_ESCAPES = str.maketrans({",": "\\,", " ": "\\ "})
+_MEASUREMENT_SPECIAL = re.compile("[, ]")
+_TAG_ESCAPES = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})  # tag keys and values
+_FIELD_KEY_ESCAPES = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
+_STRING_FIELD_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"'})
+
+_SPECIAL = re.compile("[, =]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BACKSLASH_RUN = re.compile(r"\\+(.?)", re.DOTALL)
+_QUOTE_AFTER_BACKSLASHES = re.compile(r'(\\+)"')
+
+
+class _Refused(Exception):
+    """Internal: why a value cannot be written; make_line(s) add which point it was."""
+
+
+def _get_unicode(data: Any, force: bool = False) -> Any:
+    """5.3.2 helper: bytes decoded as UTF-8, ``None`` -> ``''``, else ``str()`` if ``force``."""
+    if isinstance(data, bytes):
+        return data.decode("utf-8")
+    if data is None:
+        return ""
+    if force:
+        return str(data)
+    return data
+
+
+def _check_text(text: str, what: str, context: str, always: str = "", odd: str = "") -> None:
+    """Refuse what ``context`` cannot carry: newlines, lone surrogates, a final backslash,
+    a backslash before a character of ``always``, an odd run of them before one of ``odd``.
+    """
+    if "\n" in text:
+        raise _Refused(f"{what} contains a newline, which line protocol cannot carry "
+                       "outside string field values")
+    if not text.isascii() and _SURROGATE.search(text):
+        raise _Refused(f"{what} contains a lone surrogate, which is not valid UTF-8")
+    if "\\" not in text:
+        return
+    for match in _BACKSLASH_RUN.finditer(text):
+        after = match.group(1)
+        if not after:
+            raise _Refused(f"{what} ends with a backslash, which line protocol cannot carry "
+                           f"in {context}")
+        if after in always:
+            raise _Refused(f"{what} has a backslash before {after!r}, which line protocol "
+                           f"cannot carry in {context}")
+        if after in odd and (len(match.group()) - 1) % 2:
+            raise _Refused(f"{what} has an odd number of backslashes before {after!r}, which "
+                           f"line protocol cannot carry in {context}")
+
+
+def _name_text(value: Any, what: str) -> str:
+    """A measurement, tag key or tag value as text: bytes decoded, numbers ``str()``-ed as
+    5.3.2 did, ``None`` -> ``''``; containers refused (5.3.2 wrote their ``repr``)."""
+    if type(value) is str:
+        return value
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Refused(f"{what} is bytes that are not UTF-8") from None
+    if isinstance(value, (list, tuple, set, frozenset, Mapping)):
+        raise _Refused(f"{what} must be a str, not a {type(value).__name__}")
+    return "" if value is None else str(value)
+
+
+def _measurement_text(measurement: Any) -> str:
+    text = _name_text(measurement, "the measurement")
+    if not text:
+        raise _Refused("the measurement is missing or empty")
+    what = f"measurement {text!r}"
+    if text[0] == "#":
+        raise _Refused(f"{what} starts with '#', which makes the line a comment")
+    if text[0] in "\t\x00":
+        raise _Refused(f"{what} starts with {text[0]!r}, which the server skips as white space")
+    _check_text(text, what, "a measurement", always=', ="')
+    return text.translate(_MEASUREMENT_ESCAPES) if _MEASUREMENT_SPECIAL.search(text) else text
+
+
+def _tag_text(text: str, what: str) -> str:
+    _check_text(text, what, "a tag", odd=" ")
+    return text.translate(_TAG_ESCAPES) if _SPECIAL.search(text) else text
+
+
+def _field_key_text(text: str, what: str) -> str:
+    if text == "time":
+        raise _Refused(f"{what} is refused by InfluxDB ('time' names the timestamp)")
+    _check_text(text, what, "a field key", odd=", =")
+    if '\\"' in text:
+        text = _QUOTE_AFTER_BACKSLASHES.sub(r'\1\\"', text)
+    return text.translate(_FIELD_KEY_ESCAPES) if _SPECIAL.search(text) else text
+
+
+# -- field values ----------------------------------------------------------------------------
+# Type -> encoder for the types the hot loop does not test inline; filled on first sight of
+# a type, so numpy scalars are recognised without importing numpy.
+_FieldEncoder = Callable[[Any, Any], Optional[str]]  # (value, field key) -> text or None
+
+
+class _Described(str):
+    """A field description made by the caller (the DataFrame layer names column and row);
+    :func:`_field` uses it as it is."""
+
+
+def _field(key: Any) -> str:
+    """How errors name a field (built only when there is an error)."""
+    if isinstance(key, _Described):
+        return str(key)
+    return "field value" if key is None else f"field {_get_unicode(key)!r}"
+
+
+def _encode_float(value: Any, key: Any) -> Optional[str]:
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):  # Decimal('sNaN'), huge Fractions
+        raise _Refused(f"{_field(key)} is {value!r}, which is not a 64-bit float") from None
+    if math.isfinite(number):
+        return repr(number)
+    if number != number:
+        return None  # NaN: the field is left out (DECISIONS.md)
+    raise _Refused(f"{_field(key)} is {value!r}; line protocol cannot represent infinite "
+                   "floats")
+
+
+def _encode_int(value: Any, key: Any) -> Optional[str]:
+    number = int(value)
+    if _INT64_MIN <= number <= _INT64_MAX:
+        return f"{number}i"
+    raise _Refused(f"{_field(key)} is {number}, outside the 64-bit signed integer range")
+
+
+def _encode_str(value: Any, key: Any) -> Optional[str]:
+    text = str.__str__(value)
+    if not text.isascii() and _SURROGATE.search(text):
+        raise _Refused(f"{_field(key)} contains a lone surrogate, which is not valid UTF-8")
+    return f'"{text.translate(_STRING_FIELD_ESCAPES)}"'
+
+
+def _encode_bytes(value: Any, key: Any) -> Optional[str]:
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refused(f"{_field(key)} is bytes that are not UTF-8") from None
+    return _encode_str(text, key)
+
+
+def _encode_bool(value: Any, key: Any) -> Optional[str]:
+    return "True" if value else "False"
+
+
+def _encode_none(value: Any, key: Any) -> Optional[str]:
+    return None
+
+
+def _unsupported(value: Any, key: Any) -> Optional[str]:
+    raise _Refused(f"{_field(key)} has unsupported type {type(value).__name__} "
+                   "(use str, int, float, bool or bytes)")
+
+
+def _classify(kind: type) -> _FieldEncoder:
+    # numpy registers its scalar types with the numbers ABCs, except numpy.bool_.
+    if issubclass(kind, bool) or (kind.__module__ == "numpy" and kind.__name__ in ("bool",
+                                                                                  "bool_")):
+        return _encode_bool
+    if issubclass(kind, str):
+        return _encode_str
+    if issubclass(kind, bytes):
+        return _encode_bytes
+    if issubclass(kind, numbers.Integral):
+        return _encode_int
+    if issubclass(kind, (numbers.Real, Decimal)):
+        return _encode_float
+    return _unsupported
+
+
+_FIELD_ENCODERS: dict[type, _FieldEncoder] = {type(None): _encode_none}
+
+
+def _encode_value(value: Any, key: Any) -> Optional[str]:
+    kind = type(value)
+    encoder = _FIELD_ENCODERS.get(kind)
+    if encoder is None:
+        encoder = _FIELD_ENCODERS[kind] = _classify(kind)
+    return encoder(value, key)
