@@ -13,16 +13,15 @@ was written.
 
 from __future__ import annotations
 
-import itertools
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Optional
 
 from influxdb._records import RecordMapping, points_from_records
 from influxdb._timeutil import normalize_precision
 from influxdb._write_batches import WriteReport, batched, send_batches
+from influxdb._write_encoding import EncodeMixin, _is_sequence
 from influxdb.exceptions import InfluxDBDatabaseNotFoundError, InfluxDBInvalidPointError
-from influxdb.line_protocol import _encode, make_lines
+from influxdb.line_protocol import make_lines
 
 if TYPE_CHECKING:
     import requests
@@ -37,22 +36,6 @@ _CONSISTENCIES = ("any", "one", "quorum", "all")
 _WRITE_CONTENT_TYPE = "application/octet-stream"
 
 
-_POINT_NUMBER = re.compile(r"^point (\d+)")
-
-
-def _numbered(points: Sequence[Any], tags: dict[str, Any], precision: Optional[str],
-              start: int) -> list[str]:
-    """Encode dict/Point items; an error names the point by its index in the whole call."""
-    try:
-        return _encode(points, tags, None, precision)
-    except InfluxDBInvalidPointError as error:
-        if not start:
-            raise
-        message = _POINT_NUMBER.sub(lambda m: f"point {int(m.group(1)) + start}", error.content,
-                                    count=1)
-        raise InfluxDBInvalidPointError(message) from None
-
-
 def _line_body(lines: Any) -> bytes:
     """5.3.2's ``protocol='line'`` body: one line string or a list of them, joined."""
     if isinstance(lines, str):
@@ -65,7 +48,7 @@ def _check_consistency(consistency: Optional[str]) -> None:
         raise InfluxDBInvalidPointError(f"Invalid consistency: {consistency}")
 
 
-class WriteMixin:
+class WriteMixin(EncodeMixin):
     """Write methods; mixed into :class:`~influxdb.client.InfluxDBClient`."""
 
     # Provided by InfluxDBClient.
@@ -86,107 +69,6 @@ class WriteMixin:
                      also_accept: tuple[int, ...] = ...) -> requests.Response: ...
 
         def create_database(self, dbname: str) -> None: ...
-
-    # -- encoding ------------------------------------------------------------------------
-    def _encode_points(
-        self,
-        points: Any,
-        *,
-        tags: Optional[dict[str, Any]] = None,
-        time_precision: Optional[str] = None,
-        protocol: str = "json",
-    ) -> bytes:
-        """Encode what ``write_points`` accepts into a line-protocol body.
-
-        ``protocol='json'``: dicts, :class:`~influxdb.point.Point` objects and line strings,
-        mixed freely; the client's default tags and ``tags`` are merged under each point's own.
-        ``protocol='line'``: a string or a sequence of line strings (``tags`` ignored, 5.3.2).
-
-        :raises InfluxDBInvalidPointError: naming the point and field, before anything is sent
-        """
-        if protocol == "line":
-            if isinstance(points, str):
-                points = [points]
-            try:  # the common case at C speed: join() itself checks every item is a str
-                text = "\n".join(points)
-            except TypeError:
-                pass  # bytes items, or an item to name in an error: the per-item path
-            else:
-                return (text + "\n").encode("utf-8") if text else b""
-        lines = self._encode_lines(points, tags=tags, time_precision=time_precision,
-                                   protocol=protocol)
-        if not lines:
-            return b""
-        return ("\n".join(lines) + "\n").encode("utf-8")
-
-    def _encode_lines(
-        self,
-        points: Any,
-        *,
-        tags: Optional[dict[str, Any]] = None,
-        time_precision: Optional[str] = None,
-        protocol: str = "json",
-        start: int = 0,
-    ) -> list[str]:
-        """One line-protocol string per item of ``points`` (no final newlines).
-
-        :param start: the index of the first item in the caller's whole input, so that an
-            error names the point as the caller counts it
-        """
-        if protocol == "line":
-            if isinstance(points, (str, bytes)):
-                points = [points]
-            lines = [p.decode("utf-8") if isinstance(p, bytes) else p for p in points]
-            for index, line in enumerate(lines, start):
-                if not isinstance(line, str):
-                    raise InfluxDBInvalidPointError(
-                        f"point {index}: protocol='line' expects strings, got "
-                        f"{type(line).__name__}")
-            return lines
-        if protocol != "json":
-            raise InfluxDBInvalidPointError(
-                f"Invalid protocol {protocol!r}: use 'json' (points as dicts) or 'line'")
-        if isinstance(points, (str, bytes)):
-            points = [points]  # one line, as the batching writer takes it (list() split chars)
-        if not _is_sequence(points):
-            if isinstance(points, Mapping):
-                raise InfluxDBInvalidPointError(
-                    "points must be a list of points, got a single dict; wrap it in a list")
-            try:
-                points = list(points)
-            except TypeError:
-                raise InfluxDBInvalidPointError(
-                    f"points must be a list of points, not {type(points).__name__}") from None
-        if not points:
-            return []
-        merged_tags = self._merged_tags(tags)
-        # The types present, at C speed (this runs once per batch of a large write).
-        if not any(issubclass(kind, (str, bytes)) for kind in set(map(type, points))):
-            return _numbered(points, merged_tags, time_precision, start)
-        # Mixed dicts/Points and ready-made lines: keep their order.
-        out: list[str] = []
-        offset = start
-        for is_line, group in itertools.groupby(points, key=lambda p: isinstance(p, (str, bytes))):
-            items = list(group)
-            if is_line:
-                for line in items:
-                    text = line.decode("utf-8") if isinstance(line, bytes) else line
-                    out.append(text[:-1] if text.endswith("\n") else text)
-            else:
-                out.extend(_numbered(items, merged_tags, time_precision, offset))
-            offset += len(items)
-        return out
-
-    def _merged_tags(self, tags: Optional[dict[str, Any]]) -> dict[str, Any]:
-        if tags is not None and not isinstance(tags, Mapping):
-            raise InfluxDBInvalidPointError(
-                f"tags must be a dict of tag names and values, not {type(tags).__name__}")
-        if not self._default_tags:
-            return tags or {}
-        merged = dict(self._default_tags)
-        if tags:
-            merged.update(tags)
-        return merged
 
     # -- sending -------------------------------------------------------------------------
     def _write_payload(
@@ -427,7 +309,3 @@ class WriteMixin:
         from influxdb.batching import Session
 
         return Session(self, **kwargs)
-
-
-def _is_sequence(value: Any) -> bool:
-    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
