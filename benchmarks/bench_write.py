@@ -98,6 +98,12 @@ def main(points_n: int = POINTS, rounds: int = 3) -> dict[str, float]:
             results["peer"].append(peer["seconds"])
             assert count(client) == points_n
         med = {k: sorted(v)[len(v) // 2] for k, v in results.items()}
+        # Each round's own ratios too (the runs of a round follow each other): drift of the
+        # shared machine between rounds does not move them.
+        for name in ("ours", "iter"):
+            shares = sorted(b / o for b, o in zip(results["bare"], results[name]))
+            print(f"  {name}: ceiling/time by round {', '.join(f'{r:.0%}' for r in shares)}; "
+                  f"median {shares[len(shares) // 2]:.0%}")
         print_table(f"5. {points_n:,} dict points, batch {BATCH:,}, into a local influxd", [
             ("ceiling: bare requests POST of pre-built batches", med["bare"],
              f"{points_n / med['bare']:,.0f} points/s"),
