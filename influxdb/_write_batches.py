@@ -99,8 +99,9 @@ def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
     in_flight: Optional[tuple[int, Any, Future[None]]] = None  # (index, chunk, request)
     executor: Optional[ThreadPoolExecutor] = None
 
-    def settle() -> None:
-        """Wait for the request in flight; record it as written or raise its error."""
+    def settle(read_ahead: Any = None) -> None:
+        """Wait for the request in flight; record it as written, or raise its error (handing
+        back its points and those of ``read_ahead``, a chunk read meanwhile)."""
         nonlocal in_flight
         if in_flight is None:
             return
@@ -112,20 +113,10 @@ def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
             report.failed = sent_index
             if keep_points:
                 report.unsent_points.extend(sent_chunk)
+                if read_ahead is not None:
+                    report.unsent_points.extend(read_ahead)
             raise
         report.written.append(sent_index)
-
-    def fail(index: int, chunk: Any) -> None:
-        """Batch ``index`` could not be read or prepared: an earlier failure wins."""
-        try:
-            settle()
-        except BaseException:
-            if keep_points and chunk is not None:
-                report.unsent_points.extend(chunk)  # read ahead, never sent
-            raise
-        report.failed = index
-        if keep_points and chunk is not None:
-            report.unsent_points.extend(chunk)
 
     started = threading.Event()
 
@@ -141,21 +132,20 @@ def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
                 chunk = next(iterator)
             except StopIteration:
                 break
-            except BaseException:  # the caller's iterator raised
-                fail(index + 1, None)
+            except BaseException:  # the caller's iterator raised; an earlier failure wins
+                settle()
+                report.failed = index + 1
                 raise
             index += 1
             try:
                 body = prepare(chunk, index)
-            except BaseException:
-                fail(index, chunk)
-                raise
-            try:
-                settle()
-            except BaseException:
+            except BaseException:  # a bad point; an earlier failure wins
+                settle(chunk)
+                report.failed = index
                 if keep_points:
-                    report.unsent_points.extend(chunk)  # read ahead, never sent
+                    report.unsent_points.extend(chunk)
                 raise
+            settle(chunk)
             if executor is None and total == 1:  # one request: no thread needed
                 report.failed = index
                 send(body)
