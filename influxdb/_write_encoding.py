@@ -34,6 +34,13 @@ def _numbered(points: Sequence[Any], tags: dict[str, Any], precision: Optional[s
         raise InfluxDBInvalidPointError(message) from None
 
 
+def _line_body(lines: Any) -> bytes:
+    """5.3.2's ``protocol='line'`` body: one line string or a list of them, joined."""
+    if isinstance(lines, str):
+        lines = [lines]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 class EncodeMixin:
     """Encoding methods; :class:`~influxdb._writing.WriteMixin` builds on them."""
 
@@ -68,9 +75,7 @@ class EncodeMixin:
                 return (text + "\n").encode("utf-8") if text else b""
         lines = self._encode_lines(points, tags=tags, time_precision=time_precision,
                                    protocol=protocol)
-        if not lines:
-            return b""
-        return ("\n".join(lines) + "\n").encode("utf-8")
+        return _line_body(lines) if lines else b""
 
     def _encode_lines(
         self,

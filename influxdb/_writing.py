@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from influxdb._records import RecordMapping, points_from_records
 from influxdb._timeutil import normalize_precision
 from influxdb._write_batches import WriteReport, batched, send_batches
-from influxdb._write_encoding import EncodeMixin, _is_sequence
+from influxdb._write_encoding import EncodeMixin, _is_sequence, _line_body
 from influxdb.exceptions import InfluxDBDatabaseNotFoundError, InfluxDBInvalidPointError
 from influxdb.line_protocol import make_lines
 
@@ -34,13 +34,6 @@ __all__ = ["WriteMixin", "WriteReport"]
 
 _CONSISTENCIES = ("any", "one", "quorum", "all")
 _WRITE_CONTENT_TYPE = "application/octet-stream"
-
-
-def _line_body(lines: Any) -> bytes:
-    """5.3.2's ``protocol='line'`` body: one line string or a list of them, joined."""
-    if isinstance(lines, str):
-        lines = [lines]
-    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _check_consistency(consistency: Optional[str]) -> None:
