@@ -17,7 +17,7 @@ influxd:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq influxdb >/dev/null; }
 	@{ command -v influxd || ls /usr/bin/influxd; } >/dev/null
 
-$(VENV)/.installed: pyproject.toml setup.py
+$(VENV)/.installed: pyproject.toml setup.py influxdb/_speedups.c
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test,pandas,docs]' mypy ruff build types-requests

@@ -8,30 +8,13 @@ a bad point by its index in the caller's whole input.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from influxdb.exceptions import InfluxDBInvalidPointError
-from influxdb.line_protocol import _encode
+from influxdb.line_protocol import _encode, _encode_body
 
 __all__ = ["EncodeMixin"]
-
-
-_POINT_NUMBER = re.compile(r"^point (\d+)")
-
-
-def _numbered(points: Sequence[Any], tags: dict[str, Any], precision: Optional[str],
-              start: int) -> list[str]:
-    """Encode dict/Point items; an error names the point by its index in the whole call."""
-    try:
-        return _encode(points, tags, None, precision)
-    except InfluxDBInvalidPointError as error:
-        if not start:
-            raise
-        message = _POINT_NUMBER.sub(lambda m: f"point {int(m.group(1)) + start}", error.content,
-                                    count=1)
-        raise InfluxDBInvalidPointError(message) from None
 
 
 def _line_body(lines: Any) -> bytes:
@@ -55,6 +38,7 @@ class EncodeMixin:
         tags: Optional[dict[str, Any]] = None,
         time_precision: Optional[str] = None,
         protocol: str = "json",
+        start: int = 0,
     ) -> bytes:
         """Encode what ``write_points`` accepts into a line-protocol body.
 
@@ -62,8 +46,13 @@ class EncodeMixin:
         mixed freely; the client's default tags and ``tags`` are merged under each point's own.
         ``protocol='line'``: a string or a sequence of line strings (``tags`` ignored, 5.3.2).
 
+        :param start: the index of the first item in the caller's whole input (for errors)
         :raises InfluxDBInvalidPointError: naming the point and field, before anything is sent
         """
+        if protocol == "json" and type(points) in (list, tuple) and points and not any(
+                issubclass(kind, (str, bytes)) for kind in set(map(type, points))):
+            # Points only (the common case): straight to the body, with no list of lines.
+            return _encode_body(points, self._merged_tags(tags), None, time_precision, start)
         if protocol == "line":
             if isinstance(points, str):
                 points = [points]
@@ -74,7 +63,7 @@ class EncodeMixin:
             else:
                 return (text + "\n").encode("utf-8") if text else b""
         lines = self._encode_lines(points, tags=tags, time_precision=time_precision,
-                                   protocol=protocol)
+                                   protocol=protocol, start=start)
         return _line_body(lines) if lines else b""
 
     def _encode_lines(
@@ -120,7 +109,7 @@ class EncodeMixin:
         merged_tags = self._merged_tags(tags)
         # The types present, at C speed (this runs once per batch of a large write).
         if not any(issubclass(kind, (str, bytes)) for kind in set(map(type, points))):
-            return _numbered(points, merged_tags, time_precision, start)
+            return _encode(points, merged_tags, None, time_precision, start=start)
         # Mixed dicts/Points and ready-made lines: keep their order.
         out: list[str] = []
         offset = start
@@ -131,7 +120,7 @@ class EncodeMixin:
                     text = line.decode("utf-8") if isinstance(line, bytes) else line
                     out.append(text[:-1] if text.endswith("\n") else text)
             else:
-                out.extend(_numbered(items, merged_tags, time_precision, offset))
+                out.extend(_encode(items, merged_tags, None, time_precision, start=offset))
             offset += len(items)
         return out
 

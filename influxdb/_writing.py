@@ -193,32 +193,32 @@ class WriteMixin(EncodeMixin):
             return True
 
         def send(body: bytes) -> None:
-            self._write_payload(body, database=database, retention_policy=retention_policy,
-                                precision=precision, consistency=consistency)
+            if body:  # a batch of nothing but empty lines has nothing to write
+                self._write_payload(body, database=database,
+                                    retention_policy=retention_policy, precision=precision,
+                                    consistency=consistency)
 
         if batch_size is not None and (isinstance(batch_size, bool)
                                        or not isinstance(batch_size, int)):
             raise TypeError(f"batch_size must be an int, not {type(batch_size).__name__}")
         if not batch_size or batch_size <= 0:
-            body = encode(points)
-            if body:
-                send(body)
+            send(encode(points))
             return True
         if protocol == "line" and isinstance(points, (str, bytes)):
             points = [points]
         if _is_sequence(points):
-            # Encode every point first: a bad point anywhere means nothing is written.  The
-            # bodies are joined one batch ahead of the request in flight.
-            lines = self._encode_lines(points, tags=tags, time_precision=precision,
-                                       protocol=protocol)
-            starts = range(0, len(lines), batch_size)
-            send_batches(starts, lambda at, _: _line_body(lines[at:at + batch_size]), send,
-                         batch_size, total=len(starts))
+            # Encode every batch first: a bad point anywhere means nothing is written.
+            if type(points) not in (list, tuple):
+                points = list(points)
+            bodies = [self._encode_points(points[at:at + batch_size], tags=tags,
+                                          time_precision=precision, protocol=protocol, start=at)
+                      for at in range(0, len(points), batch_size)]
+            send_batches(bodies, lambda body, _: body, send, batch_size, total=len(bodies))
             return True
 
         def prepare(chunk: list[Any], index: int) -> bytes:
-            return _line_body(self._encode_lines(chunk, tags=tags, time_precision=precision,
-                                                 protocol=protocol, start=index * batch_size))
+            return self._encode_points(chunk, tags=tags, time_precision=precision,
+                                       protocol=protocol, start=index * batch_size)
 
         # An iterator is read and encoded one batch ahead of the request in flight.
         send_batches(batched(points, batch_size), prepare, send, batch_size, keep_points=True)

@@ -35,6 +35,7 @@ the point and the tag or field, before any text is returned.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -55,6 +56,14 @@ from influxdb._lp_text import (
 )
 from influxdb._timeutil import _EPOCH_NAIVE, EPOCH, _range_for, _to_epoch, to_epoch
 from influxdb.exceptions import InfluxDBInvalidPointError
+
+_speedups: Any
+try:  # the C encoder of plain points (optional; INFLUXDB_PURE_PYTHON=1 turns it off)
+    if os.environ.get("INFLUXDB_PURE_PYTHON"):
+        raise ImportError("INFLUXDB_PURE_PYTHON is set")
+    from influxdb import _speedups
+except ImportError:
+    _speedups = None
 
 __all__ = ["EPOCH", "make_line", "make_lines", "quote_ident", "quote_literal"]
 
@@ -285,15 +294,61 @@ def _shape(measurement: Any, tags: Any, fields: Any, key: Optional[tuple[Any, ..
 
 
 def _encode(points: Any, static_tags: Any, default_measurement: Any,
-            precision: Optional[str], numbered: bool = True) -> list[str]:
-    """The lines of ``points`` (the loop behind make_line and make_lines; kept in one
-    function because it runs once per point)."""
+            precision: Optional[str], numbered: bool = True, start: int = 0) -> list[str]:
+    """The lines of ``points`` (behind make_line, make_lines and write_points).
+
+    :param numbered: name a refused point by its index (``start`` + its place in ``points``)
+    """
+    lines: list[str] = _run(points, static_tags, default_measurement, precision, numbered,
+                            start, False)
+    return lines
+
+
+def _encode_body(points: Any, static_tags: Any, default_measurement: Any,
+                 precision: Optional[str], start: int = 0) -> bytes:
+    """The request body for ``points``: each line and a newline, UTF-8 (``b''`` for none)."""
+    body: bytes = _run(points, static_tags, default_measurement, precision, True, start, True)
+    return body
+
+
+def _run(points: Any, static_tags: Any, default_measurement: Any, precision: Optional[str],
+         numbered: bool, start: int, as_body: bool) -> Any:
+    """Encode through the C encoder of plain points when it is built, else the Python loop;
+    the same text either way."""
     unit = _range_for(precision)
-    factor, low, high = unit
     if static_tags and not isinstance(static_tags, Mapping):
         raise InfluxDBInvalidPointError(f"tags must be a dict, not {type(static_tags).__name__}")
+    refused: list[Any] = [None, 0]  # the point being encoded when one is refused, its index
+    try:
+        if _speedups is None:
+            lines: list[str] = []
+            _encode_into(points, static_tags, default_measurement, unit, lines, refused, 0)
+            if not as_body:
+                return lines
+            return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+        def slow(point: Any, index: int) -> str:
+            line: list[str] = []
+            _encode_into((point,), static_tags, default_measurement, unit, line, refused, index)
+            return line[0]
+
+        plain_tags = static_tags if type(static_tags) is dict else (
+            dict(static_tags) if static_tags else None)
+        return _speedups.encode(points, plain_tags, default_measurement, _SHAPES, unit[1],
+                                unit[2], unit[0], slow, as_body)
+    except (_Refused, InfluxDBInvalidPointError) as error:
+        where = _where(start + refused[1] if numbered else None, refused[0],
+                       default_measurement)
+        raise InfluxDBInvalidPointError(f"{where}: {error}") from None
+
+
+def _encode_into(points: Any, static_tags: Any, default_measurement: Any,
+                 unit: tuple[int, int, int], lines: list[str], refused: list[Any],
+                 offset: int) -> None:
+    """Append the line of each point to ``lines``; a refused point and its index (``offset``
+    + its place) are left in ``refused`` (one function: it runs once per point)."""
+    factor, low, high = unit
     shapes = _SHAPES
-    lines: list[str] = []
     append = lines.append
     point = None
     try:
@@ -346,10 +401,9 @@ def _encode(points: Any, static_tags: Any, default_measurement: Any,
             if len(line) > 16380:  # at most 4 bytes per character: only now can a key be long
                 _check_key_length(escaped, prefix, fields)
             append(line)
-    except (_Refused, InfluxDBInvalidPointError) as error:
-        where = _where(len(lines) if numbered else None, point, default_measurement)
-        raise InfluxDBInvalidPointError(f"{where}: {error}") from None
-    return lines
+    except (_Refused, InfluxDBInvalidPointError):
+        refused[:] = [point, offset + len(lines)]
+        raise
 
 
 def make_line(measurement: Any, tags: Optional[Mapping[Any, Any]] = None,

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -29,8 +30,8 @@ VERSION_FILE = ROOT / "influxdb" / "_version.py"
 #: Never copied into the build tree: environments, caches, build output, VCS data.
 _IGNORE = shutil.ignore_patterns(
     ".git", ".venv", ".bench-venv", ".tox", ".run", ".hypothesis", ".mypy_cache",
-    ".ruff_cache", ".pytest_cache", "__pycache__", "*.pyc", "build", "dist", "*.egg-info",
-    "_build",
+    ".ruff_cache", ".pytest_cache", "__pycache__", "*.pyc", "*.so", "build", "dist",
+    "*.egg-info", "_build",
 )
 
 
@@ -102,7 +103,10 @@ def test_distribution_names_and_version(dist: tuple[Path, Path]) -> None:
     sdist, wheel = dist
     version = _version()
     assert sdist.name == f"influxdb-{version}.tar.gz"
-    assert wheel.name == f"influxdb-{version}-py3-none-any.whl"
+    # The C encoder makes the wheel one for this interpreter and platform.
+    python_tag = f"cp{sys.version_info.major}{sys.version_info.minor}"
+    assert wheel.name.startswith(f"influxdb-{version}-{python_tag}-{python_tag}-linux_")
+    assert wheel.name.endswith(".whl")
 
 
 @pytest.mark.server
@@ -111,6 +115,9 @@ def test_wheel_contents(dist: tuple[Path, Path]) -> None:
     names = _wheel_names(wheel)
     assert "influxdb/py.typed" in names
     assert "influxdb08/py.typed" in names
+    assert "influxdb/_speedups.pyi" in names
+    assert sorted(n for n in names if n.startswith("influxdb/_speedups.")) == sorted([
+        "influxdb/_speedups.pyi", f"influxdb/_speedups{sysconfig.get_config_var('EXT_SUFFIX')}"])
     for module in ("influxdb/__init__.py", "influxdb/client.py", "influxdb/dataframe_client.py",
                    "influxdb/influxdb08/__init__.py", "influxdb08/client.py"):
         assert module in names
@@ -141,13 +148,14 @@ def test_sdist_contents(dist: tuple[Path, Path]) -> None:
     prefix = f"influxdb-{_version()}/"
     with tarfile.open(sdist) as archive:
         names = {name[len(prefix):] for name in archive.getnames() if name.startswith(prefix)}
-    for required in ("pyproject.toml", "README.rst", "CHANGELOG.rst", "MANIFEST.in",
+    for required in ("pyproject.toml", "setup.py", "influxdb/_speedups.c", "README.rst",
+                     "CHANGELOG.rst", "MANIFEST.in",
                      "influxdb/py.typed", "influxdb08/py.typed", "docs/conf.py",
                      "docs/migration.rst", "examples/tutorial_basic.py",
                      "examples/_common.py", "tests/conftest.py",
                      "tests/examples/expected/tutorial_basic.txt"):
         assert required in names, required
-    assert [n for n in names if "__pycache__" in n or n.endswith(".pyc")] == []
+    assert [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".so"))] == []
     assert [n for n in names if n.startswith("docs/_build")] == []
 
 
@@ -171,7 +179,9 @@ def test_wheel_in_a_fresh_venv_without_pandas(
         "assert importlib.util.find_spec('pandas') is None, 'pandas installed'\n"
         "root = pathlib.Path(influxdb.__file__).parent\n"
         "assert (root / 'py.typed').exists()\n"
+        "from influxdb import line_protocol\n"
         "print(influxdb.__version__, sorted(influxdb.__all__), root.parent.name)\n"
+        "print('C encoder:', line_protocol._speedups is not None)\n"
         "try:\n"
         "    influxdb.DataFrameClient()\n"
         "except ImportError as exc:\n"
@@ -180,6 +190,7 @@ def test_wheel_in_a_fresh_venv_without_pandas(
     done = _run([str(python), "-c", probe], cwd=tmp_path, env=env)
     assert done.stdout == (
         f"{_version()} ['DataFrameClient', 'InfluxDBClient', 'SeriesHelper'] site-packages\n"
+        "C encoder: True\n"
         "DataFrameClient: ImportError\n"
     )
 
@@ -220,3 +231,28 @@ def test_sdist_installs_like_pip_install_dot(dist: tuple[Path, Path], tmp_path: 
         "['docs', 'pandas', 'test']\n"
         f"{_version()}\n"
     )
+
+
+@pytest.mark.server
+def test_sdist_builds_without_the_c_encoder(dist: tuple[Path, Path], tmp_path: Path) -> None:
+    """``INFLUXDB_PURE_PYTHON=1`` while building (or no compiler) gives the pure-Python
+    package, whose encoder writes the same text."""
+    sdist, _ = dist
+    python = _fresh_venv(tmp_path / "venv")
+    build_env = _clean_env()
+    build_env["INFLUXDB_PURE_PYTHON"] = "1"
+    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+          "--disable-pip-version-check", "--no-deps", "--no-binary", "influxdb", str(sdist)],
+         cwd=tmp_path, env=build_env, timeout=240)
+    _pip_install(python, "requests", "msgpack", cwd=tmp_path)
+    probe = (
+        "import importlib.metadata as md\n"
+        "from influxdb import line_protocol\n"
+        "print(line_protocol._speedups, [f.name for f in md.files('influxdb')\n"
+        "                                if f.name.endswith('.so')])\n"
+        "point = {'measurement': 'm', 'tags': {'h': 'a b'}, 'fields': {'v': 0.1, 'n': 2},\n"
+        "         'time': 3}\n"
+        "print(line_protocol.make_lines({'points': [point, point]}), end='')\n"
+    )
+    done = _run([str(python), "-c", probe], cwd=tmp_path, env=_clean_env())
+    assert done.stdout == "None []\nm,h=a\\ b n=2i,v=0.1 3\nm,h=a\\ b n=2i,v=0.1 3\n"

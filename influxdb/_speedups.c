@@ -1,0 +1,637 @@
+/*
+ * influxdb._speedups: the common case of line-protocol encoding, in C.
+ *
+ * Optional: the package works without it (pure Python, the same output), and
+ * INFLUXDB_PURE_PYTHON=1 switches it off.  It knows only the plain case, which is most
+ * points a service writes: a dict whose measurement, tags and field keys form a "shape"
+ * that line_protocol._encode_into has already escaped and remembered in its shape cache,
+ * whose field values are str (ASCII, no quote or backslash), int (64-bit), float
+ * (finite or NaN) or bool or None, and whose time is None, an int in range or a naive
+ * datetime.  Every other point is handed to the Python encoder (``slow(point)``), which
+ * appends its line, or raises naming it, and remembers its shape for the points after it.
+ * So the rules of the format live in Python only; this file only repeats the formatting of
+ * values that the Python fast path (line_protocol._FAST_FORMS) writes, and
+ * tests/unit/test_speedups.py checks both give the same text.
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <datetime.h>
+#include <stdint.h>
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+/* -- a growing byte buffer ----------------------------------------------------------- */
+
+typedef struct {
+    char *data;
+    Py_ssize_t len;
+    Py_ssize_t cap;
+    int ascii;      /* every byte so far < 0x80 */
+    int line_ascii; /* every byte of the last line from plain_line < 0x80 */
+} Buffer;
+
+static int
+buf_reserve(Buffer *b, Py_ssize_t extra)
+{
+    if (b->len + extra <= b->cap) {
+        return 0;
+    }
+    Py_ssize_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra) {
+        cap *= 2;
+    }
+    char *data = PyMem_Realloc(b->data, (size_t)cap);
+    if (data == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+static int
+buf_put(Buffer *b, const char *text, Py_ssize_t n)
+{
+    if (buf_reserve(b, n) < 0) {
+        return -1;
+    }
+    memcpy(b->data + b->len, text, (size_t)n);
+    b->len += n;
+    return 0;
+}
+
+/* The text of a str: ASCII data directly, other text through its (cached) UTF-8. */
+static int
+buf_put_str(Buffer *b, PyObject *text)
+{
+    Py_ssize_t n;
+    const char *data;
+    if (PyUnicode_IS_ASCII(text)) {
+        data = (const char *)PyUnicode_1BYTE_DATA(text);
+        n = PyUnicode_GET_LENGTH(text);
+    }
+    else {
+        data = PyUnicode_AsUTF8AndSize(text, &n);
+        if (data == NULL) {
+            return -1;
+        }
+        b->ascii = 0;
+    }
+    return buf_put(b, data, n);
+}
+
+static const char DIGIT_PAIRS[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Decimal digits of an unsigned integer, written backwards from ``end``; returns the start. */
+static char *
+format_ull(char *end, unsigned long long magnitude)
+{
+    char *p = end;
+    while (magnitude >= 100) {
+        unsigned pair = (unsigned)(magnitude % 100) * 2;
+        magnitude /= 100;
+        *--p = DIGIT_PAIRS[pair + 1];
+        *--p = DIGIT_PAIRS[pair];
+    }
+    if (magnitude >= 10) {
+        unsigned pair = (unsigned)magnitude * 2;
+        *--p = DIGIT_PAIRS[pair + 1];
+        *--p = DIGIT_PAIRS[pair];
+    }
+    else {
+        *--p = (char)('0' + magnitude);
+    }
+    return p;
+}
+
+/* Decimal digits of a 64-bit integer, written backwards from ``end``; returns the start. */
+static char *
+format_ll(char *end, long long value)
+{
+    char *p = format_ull(end, value < 0 ? 0ULL - (unsigned long long)value
+                                        : (unsigned long long)value);
+    if (value < 0) {
+        *--p = '-';
+    }
+    return p;
+}
+
+static int
+buf_put_ll(Buffer *b, long long value)
+{
+    char digits[24];
+    char *start = format_ll(digits + sizeof digits, value);
+    return buf_put(b, start, (Py_ssize_t)(digits + sizeof digits - start));
+}
+
+/* -- values ------------------------------------------------------------------------------ */
+
+/* Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+static long long
+days_from_civil(long long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const long long era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+static long long
+floor_div(long long a, long long b)
+{
+    long long q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) {
+        q -= 1;
+    }
+    return q;
+}
+
+/* The stamp of ``time``: 1 with *stamp set, 0 for "no time", -1 for "not the plain case". */
+static int
+plain_stamp(PyObject *time, long long low, long long high, long long factor, long long *stamp)
+{
+    if (time == NULL || time == Py_None) {
+        return 0;
+    }
+    if (PyLong_CheckExact(time)) {
+        int overflow = 0;
+        long long value = PyLong_AsLongLongAndOverflow(time, &overflow);
+        if (overflow || (value == -1 && PyErr_Occurred())) {
+            PyErr_Clear();
+            return -1;
+        }
+        if (value < low || value > high) {
+            return -1;
+        }
+        *stamp = value;
+        return 1;
+    }
+    if (PyDateTime_CheckExact(time) && !((_PyDateTime_BaseTZInfo *)time)->hastzinfo) {
+        long long days = days_from_civil(PyDateTime_GET_YEAR(time),
+                                         (unsigned)PyDateTime_GET_MONTH(time),
+                                         (unsigned)PyDateTime_GET_DAY(time));
+        long long seconds = days * 86400 + PyDateTime_DATE_GET_HOUR(time) * 3600 +
+                            PyDateTime_DATE_GET_MINUTE(time) * 60 +
+                            PyDateTime_DATE_GET_SECOND(time);
+        /* |seconds| <= 9e9 keeps the nanoseconds inside 64 bits; farther is out of range. */
+        if (seconds > 9000000000LL || seconds < -9000000000LL) {
+            return -1;
+        }
+        long long nanos = seconds * 1000000000LL +
+                          (long long)PyDateTime_DATE_GET_MICROSECOND(time) * 1000;
+        long long value = floor_div(nanos, factor);
+        if (value < low || value > high) {
+            return -1;
+        }
+        *stamp = value;
+        return 1;
+    }
+    return -1;
+}
+
+/* A field's ",<escaped key>=", without its comma for the first field of the line. */
+static int
+put_prefix(Buffer *b, PyObject *prefix, int first)
+{
+    if (!first) {
+        return buf_put_str(b, prefix);
+    }
+    Py_ssize_t n;
+    const char *data = PyUnicode_AsUTF8AndSize(prefix, &n);
+    if (data == NULL) {
+        return -1;
+    }
+    if (!PyUnicode_IS_ASCII(prefix)) {
+        b->ascii = 0;
+    }
+    return buf_put(b, data + 1, n - 1);
+}
+
+static const double POW10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+                                 1e11, 1e12, 1e13, 1e14, 1e15};
+static const unsigned long long IPOW10[16] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
+    1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+    100000000000000ULL, 1000000000000000ULL};
+
+/* repr() of a finite float.  Two shortcuts give exactly repr()'s text where they apply:
+   a whole number below 1e16 is its digits and ".0" (-0.0 excepted); a value from 1e-4 up
+   whose shortest decimal has k <= 15 decimals and fewer than 2**50 as digits is found by
+   trying k = 1, 2, ...: m = round(|x| * 10**k) is that decimal when m / 10**k == |x|
+   (IEEE division is correctly rounded, so the text reads back as x; below 2**50 no other
+   m rounds to x, and no shorter decimal was skipped).  Everything else goes to repr()'s
+   own shortest-digits algorithm. */
+static int
+put_float(Buffer *b, double number)
+{
+    double magnitude = fabs(number);
+    char digits[48];
+    char *end = digits + sizeof digits;
+    if (magnitude < 1e16 && number == (double)(long long)number &&
+        !(number == 0.0 && signbit(number))) {
+        char *p = format_ll(end - 2, (long long)number);
+        end[-2] = '.';
+        end[-1] = '0';
+        return buf_put(b, p, end - p);
+    }
+#if FLT_EVAL_METHOD == 0
+    if (magnitude >= 0.0001 && magnitude < 1e15) {
+        for (int k = 1; k <= 15; k++) {
+            double scaled = magnitude * POW10[k];
+            if (scaled >= 1125899906842624.0) { /* 2**50 */
+                break;
+            }
+            unsigned long long m = (unsigned long long)(scaled + 0.5);
+            if ((double)m / POW10[k] != magnitude) {
+                continue;
+            }
+            unsigned long long whole = m / IPOW10[k], fraction = m % IPOW10[k];
+            char *p = format_ull(end, fraction);
+            while (end - p < k) {
+                *--p = '0';
+            }
+            *--p = '.';
+            p = format_ull(p, whole);
+            if (number < 0) {
+                *--p = '-';
+            }
+            return buf_put(b, p, end - p);
+        }
+    }
+#endif
+    char *text = PyOS_double_to_string(number, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+    if (text == NULL) {
+        return -1;
+    }
+    int failed = buf_put(b, text, (Py_ssize_t)strlen(text));
+    PyMem_Free(text);
+    return failed;
+}
+
+/* Append ``,<key>=<value>`` for one field: 1 written, 0 left out (None, NaN), -1 "not the
+   plain case", -2 error. */
+static int
+put_field(Buffer *b, PyObject *prefix, PyObject *value, int first)
+{
+    PyTypeObject *kind = Py_TYPE(value);
+    if (kind == &PyFloat_Type) {
+        double number = PyFloat_AS_DOUBLE(value);
+        if (number != number) {
+            return 0;
+        }
+        if (number - number != 0.0) {
+            return -1; /* infinite: the Python encoder refuses it */
+        }
+        return put_prefix(b, prefix, first) < 0 || put_float(b, number) < 0 ? -2 : 1;
+    }
+    if (kind == &PyLong_Type) {
+        int overflow = 0;
+        long long number = PyLong_AsLongLongAndOverflow(value, &overflow);
+        if (overflow || (number == -1 && PyErr_Occurred())) {
+            PyErr_Clear();
+            return -1;
+        }
+        if (put_prefix(b, prefix, first) < 0 || buf_put_ll(b, number) < 0 ||
+            buf_put(b, "i", 1) < 0) {
+            return -2;
+        }
+        return 1;
+    }
+    if (kind == &PyBool_Type) {
+        if (put_prefix(b, prefix, first) < 0) {
+            return -2;
+        }
+        return (value == Py_True ? buf_put(b, "True", 4) : buf_put(b, "False", 5)) < 0 ? -2 : 1;
+    }
+    if (kind == &PyUnicode_Type) {
+        if (!PyUnicode_IS_ASCII(value)) {
+            return -1;
+        }
+        const char *text = (const char *)PyUnicode_1BYTE_DATA(value);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(value);
+        if (memchr(text, '"', (size_t)n) != NULL || memchr(text, '\\', (size_t)n) != NULL) {
+            return -1;
+        }
+        if (put_prefix(b, prefix, first) < 0 || buf_put(b, "\"", 1) < 0 || buf_put(b, text, n) < 0 ||
+            buf_put(b, "\"", 1) < 0) {
+            return -2;
+        }
+        return 1;
+    }
+    if (value == Py_None) {
+        return 0;
+    }
+    return -1;
+}
+
+/* -- points ------------------------------------------------------------------------------ */
+
+static PyObject *str_measurement, *str_tags, *str_fields, *str_time;
+
+/* The shape-cache key of a point, built as line_protocol._encode_into builds it. */
+static PyObject *
+shape_key(PyObject *measurement, PyObject *tags, PyObject *fields)
+{
+    Py_ssize_t ntags = tags ? PyDict_GET_SIZE(tags) : 0;
+    Py_ssize_t nfields = PyDict_GET_SIZE(fields);
+    PyObject *key = PyTuple_New(2 + 2 * ntags + nfields);
+    if (key == NULL) {
+        return NULL;
+    }
+    Py_INCREF(measurement);
+    PyTuple_SET_ITEM(key, 0, measurement);
+    PyObject *count = PyLong_FromSsize_t(ntags);
+    if (count == NULL) {
+        Py_DECREF(key);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(key, 1, count);
+    Py_ssize_t pos = 0, i = 0;
+    PyObject *k, *v;
+    if (tags) {
+        while (PyDict_Next(tags, &pos, &k, &v)) {
+            Py_INCREF(k);
+            PyTuple_SET_ITEM(key, 2 + i, k);
+            Py_INCREF(v);
+            PyTuple_SET_ITEM(key, 2 + ntags + i, v);
+            i++;
+        }
+    }
+    pos = 0;
+    i = 0;
+    while (PyDict_Next(fields, &pos, &k, &v)) {
+        Py_INCREF(k);
+        PyTuple_SET_ITEM(key, 2 + 2 * ntags + i, k);
+        i++;
+    }
+    return key;
+}
+
+/* Append the line of one point to the buffer: 1 done, 0 "not the plain case" (the buffer
+   as it was), -1 error.  The point's parts are held by strong references while it is read
+   (a key's __eq__ may run code). */
+static int
+plain_line(Buffer *b, PyObject *point, PyObject *static_tags, PyObject *default_measurement,
+           PyObject *shapes, long long low, long long high, long long factor)
+{
+    PyObject *measurement = NULL, *tags = NULL, *fields = NULL, *time = NULL;
+    PyObject *key = NULL, *shape = NULL;
+    Py_ssize_t line_start = b->len;
+    int ascii = b->ascii, result = 0;
+    b->ascii = 1;
+    if (!PyDict_CheckExact(point)) {
+        goto done;
+    }
+    measurement = PyDict_GetItemWithError(point, str_measurement);
+    if (measurement == NULL && PyErr_Occurred()) {
+        goto fail;
+    }
+    measurement = measurement ? measurement : default_measurement;
+    Py_INCREF(measurement);
+    tags = PyDict_GetItemWithError(point, str_tags);
+    if (tags == NULL && PyErr_Occurred()) {
+        goto fail;
+    }
+    if (tags != NULL && tags != Py_None) {
+        if (!PyDict_CheckExact(tags)) {
+            tags = NULL; /* not held yet */
+            goto done;
+        }
+        if (PyDict_GET_SIZE(tags) == 0) {
+            tags = NULL;
+        }
+    }
+    else {
+        tags = NULL;
+    }
+    if (static_tags != NULL) { /* the envelope's tags, under the point's own */
+        PyObject *merged = PyDict_Copy(static_tags);
+        if (merged == NULL) {
+            goto fail;
+        }
+        if (tags != NULL && PyDict_Update(merged, tags) < 0) {
+            Py_DECREF(merged);
+            goto fail;
+        }
+        tags = merged;
+    }
+    else {
+        Py_XINCREF(tags);
+    }
+    fields = PyDict_GetItemWithError(point, str_fields);
+    if (fields == NULL && PyErr_Occurred()) {
+        goto fail;
+    }
+    if (fields == NULL || !PyDict_CheckExact(fields) || PyDict_GET_SIZE(fields) == 0) {
+        fields = NULL;
+        goto done;
+    }
+    Py_INCREF(fields);
+    time = PyDict_GetItemWithError(point, str_time);
+    if (time == NULL && PyErr_Occurred()) {
+        goto fail;
+    }
+    Py_XINCREF(time);
+    key = shape_key(measurement, tags, fields);
+    if (key == NULL) {
+        goto fail;
+    }
+    shape = PyDict_GetItemWithError(shapes, key);
+    if (shape == NULL) {
+        PyErr_Clear(); /* a miss, or an unhashable tag value: the Python encoder decides */
+        goto done;
+    }
+    Py_INCREF(shape);
+    /* shape = (escaped measurement, measurement + tag set, (entries, leading_blank, fast)) */
+    PyObject *prefix = PyTuple_GET_ITEM(shape, 1);
+    PyObject *spec = PyTuple_GET_ITEM(shape, 2);
+    PyObject *entries = PyTuple_GET_ITEM(spec, 0);
+    if (PyTuple_GET_ITEM(spec, 1) != Py_False) {
+        goto done; /* a first field key that starts with white space */
+    }
+    long long stamp = 0;
+    int has_stamp = plain_stamp(time, low, high, factor, &stamp);
+    if (has_stamp < 0) {
+        goto done;
+    }
+    if (buf_put_str(b, prefix) < 0 || buf_put(b, " ", 1) < 0) {
+        goto fail;
+    }
+    Py_ssize_t fields_start = b->len, n = PyTuple_GET_SIZE(entries);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *entry = PyTuple_GET_ITEM(entries, i); /* (key, ",<escaped key>=") */
+        PyObject *value = PyDict_GetItemWithError(fields, PyTuple_GET_ITEM(entry, 0));
+        if (value == NULL) {
+            if (PyErr_Occurred()) {
+                goto fail;
+            }
+            goto done;
+        }
+        int written = put_field(b, PyTuple_GET_ITEM(entry, 1), value, b->len == fields_start);
+        if (written == -2) {
+            goto fail;
+        }
+        if (written == -1) {
+            goto done;
+        }
+    }
+    if (b->len == fields_start) {
+        goto done; /* every value left out: the Python encoder says so */
+    }
+    if (has_stamp && (buf_put(b, " ", 1) < 0 || buf_put_ll(b, stamp) < 0)) {
+        goto fail;
+    }
+    /* At most 16380 bytes, so at most 16380 characters: longer lines may hold a key that
+       is too long, which the Python encoder checks. */
+    result = b->len - line_start <= 16380;
+    goto done;
+
+fail:
+    result = -1;
+done:
+    if (result != 1) {
+        b->len = line_start;
+    }
+    b->line_ascii = b->ascii;
+    b->ascii = ascii && b->ascii;
+    Py_XDECREF(measurement);
+    Py_XDECREF(tags);
+    Py_XDECREF(fields);
+    Py_XDECREF(time);
+    Py_XDECREF(key);
+    Py_XDECREF(shape);
+    return result;
+}
+
+PyDoc_STRVAR(encode_doc,
+"encode(points, static_tags, default_measurement, shapes, low, high, factor, slow, as_body)\n"
+"--\n\n"
+"The lines of ``points``: a list of str, or with ``as_body`` the UTF-8 bytes of every\n"
+"line followed by a newline.  Plain points are encoded here; any other point by\n"
+"``slow(point, index)``, which returns its line or raises.");
+
+static PyObject *
+encode(PyObject *module, PyObject *args)
+{
+    PyObject *points, *static_tags, *default_measurement, *shapes, *slow;
+    long long low, high, factor;
+    int as_body;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "OOOO!LLLOp", &points, &static_tags, &default_measurement,
+                          &PyDict_Type, &shapes, &low, &high, &factor, &slow, &as_body)) {
+        return NULL;
+    }
+    if (factor <= 0) {
+        PyErr_SetString(PyExc_ValueError, "factor must be positive");
+        return NULL;
+    }
+    if (static_tags == Py_None) {
+        static_tags = NULL;
+    }
+    else if (!PyDict_CheckExact(static_tags)) {
+        PyErr_SetString(PyExc_TypeError, "static_tags must be a dict or None");
+        return NULL;
+    }
+    else if (PyDict_GET_SIZE(static_tags) == 0) {
+        static_tags = NULL;
+    }
+    PyObject *lines = NULL;
+    if (!as_body && (lines = PyList_New(0)) == NULL) {
+        return NULL;
+    }
+    PyObject *iterator = PyObject_GetIter(points);
+    if (iterator == NULL) {
+        Py_XDECREF(lines);
+        return NULL;
+    }
+    Buffer b = {NULL, 0, 0, 1, 1};
+    PyObject *point;
+    Py_ssize_t index = 0;
+    int ok = 1;
+    while (ok && (point = PyIter_Next(iterator)) != NULL) {
+        if (lines != NULL) {
+            b.len = 0;
+        }
+        int plain = plain_line(&b, point, static_tags, default_measurement, shapes, low, high,
+                               factor);
+        PyObject *line = NULL;
+        if (plain == 0) {
+            line = PyObject_CallFunction(slow, "On", point, index);
+            if (line != NULL && !PyUnicode_Check(line)) {
+                PyErr_SetString(PyExc_TypeError, "slow() must return a str");
+                Py_CLEAR(line);
+            }
+            ok = line != NULL;
+        }
+        else if (plain == 1 && lines != NULL) { /* the line as a str */
+            line = b.line_ascii ? PyUnicode_New(b.len, 127)
+                                : PyUnicode_DecodeUTF8(b.data, b.len, NULL);
+            if (line != NULL && b.line_ascii) {
+                memcpy(PyUnicode_1BYTE_DATA(line), b.data, (size_t)b.len);
+            }
+            ok = line != NULL;
+        }
+        else {
+            ok = plain == 1;
+        }
+        if (ok && lines != NULL) {
+            ok = PyList_Append(lines, line) == 0;
+        }
+        else if (ok) {
+            ok = (line == NULL || buf_put_str(&b, line) == 0) && buf_put(&b, "\n", 1) == 0;
+        }
+        Py_XDECREF(line);
+        Py_DECREF(point);
+        index++;
+    }
+    Py_DECREF(iterator);
+    PyObject *result = NULL;
+    if (ok && !PyErr_Occurred()) {
+        if (lines != NULL) {
+            Py_INCREF(lines);
+            result = lines;
+        }
+        else {
+            result = PyBytes_FromStringAndSize(b.data, b.len);
+        }
+    }
+    Py_XDECREF(lines);
+    PyMem_Free(b.data);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"encode", encode, METH_VARARGS, encode_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "influxdb._speedups",
+    "Line-protocol encoding of plain points in C (optional; see line_protocol).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == NULL) {
+        return NULL;
+    }
+    str_measurement = PyUnicode_InternFromString("measurement");
+    str_tags = PyUnicode_InternFromString("tags");
+    str_fields = PyUnicode_InternFromString("fields");
+    str_time = PyUnicode_InternFromString("time");
+    if (!str_measurement || !str_tags || !str_fields || !str_time) {
+        return NULL;
+    }
+    return PyModule_Create(&module_def);
+}

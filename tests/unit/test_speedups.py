@@ -1,0 +1,355 @@
+"""The C encoder of plain points (``influxdb._speedups``) against the Python encoder.
+
+Both must give the same text for every input, and the same error for every refused point.
+The C encoder only knows points whose shape (measurement, tags, field keys) the Python
+encoder has already escaped and cached, so each comparison here encodes its points twice:
+the first pass teaches the shapes, the second goes through C (checked by counting the
+points handed back to Python).
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import struct
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Optional
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from influxdb import InfluxDBClient, line_protocol
+from influxdb.exceptions import InfluxDBInvalidPointError
+from tests.property.test_line_protocol_props import field_values, names, times
+
+SPEEDUPS = line_protocol._speedups
+
+
+def test_built_where_ci_runs() -> None:
+    """CI builds the extension (``pip install -e .`` with a compiler): it must be there."""
+    if SPEEDUPS is None:
+        assert os.environ.get("CI") != "true", "influxdb._speedups was not built"
+        pytest.skip("influxdb._speedups is not built here (no compiler?)")
+    assert SPEEDUPS.__name__ == "influxdb._speedups"
+    assert callable(SPEEDUPS.encode)
+
+
+needs_c = pytest.mark.skipif(SPEEDUPS is None and os.environ.get("CI") != "true",
+                             reason="influxdb._speedups is not built here")
+
+
+def _python(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with monkeypatch.context() as patch:
+            patch.setattr(line_protocol, "_speedups", None)
+            return fn(*args, **kwargs)
+    return run
+
+
+def _outcome(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except InfluxDBInvalidPointError as error:
+        return ("refused", str(error))
+
+
+class SlowCount:
+    """Counts the points the C encoder hands to the Python encoder."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.points = 0
+        real = line_protocol._encode_into
+
+        def counting(points: Any, *args: Any) -> None:
+            self.points += len(points)
+            real(points, *args)
+
+        monkeypatch.setattr(line_protocol, "_encode_into", counting)
+
+
+def _same(monkeypatch: pytest.MonkeyPatch, points: list[Any], tags: Any = None,
+          measurement: Any = None, precision: Optional[str] = None) -> Any:
+    """Encode with both encoders (C after a first pass taught it the shapes); the results
+    must be equal.  Returns the lines, or ``("refused", message)``."""
+    python = _python(monkeypatch)
+    expected = python(_outcome, line_protocol._encode, points, tags, measurement, precision)
+    expected_body = python(_outcome, line_protocol._encode_body, points, tags, measurement,
+                           precision)
+    _outcome(line_protocol._encode, points, tags, measurement, precision)  # learn the shapes
+    assert _outcome(line_protocol._encode, points, tags, measurement, precision) == expected
+    assert _outcome(line_protocol._encode_body, points, tags, measurement,
+                    precision) == expected_body
+    if isinstance(expected, list):
+        assert expected_body == ("\n".join(expected) + "\n" if expected else "").encode()
+    return expected
+
+
+def _point(fields: dict[str, Any], time: Any = None, **extra: Any) -> dict[str, Any]:
+    return {"measurement": "m", "tags": {"host": "a"}, "fields": fields, "time": time, **extra}
+
+
+# -- exact text, both encoders ---------------------------------------------------------------
+
+FLOATS = [
+    (0.0, "0.0"), (-0.0, "-0.0"), (1.0, "1.0"), (-3.0, "-3.0"), (0.5, "0.5"), (-2.5, "-2.5"),
+    (0.1, "0.1"), (0.1 + 0.2, "0.30000000000000004"), (123.456, "123.456"),
+    (0.0001, "0.0001"), (0.00012, "0.00012"), (0.00001, "1e-05"), (1e-7, "1e-07"),
+    (9999999999999998.0, "9999999999999998.0"), (1e16, "1e+16"), (1e22, "1e+22"),
+    (2.0**53 + 2, "9007199254740994.0"), (123456789012345.6, "123456789012345.6"),
+    (1125899906842623.5, "1125899906842623.5"), (5e-324, "5e-324"),
+    (1.7976931348623157e308, "1.7976931348623157e+308"), (-1e-300, "-1e-300"),
+    (2.0**-10, "0.0009765625"), (1 / 3, "0.3333333333333333"),
+]
+
+
+@needs_c
+@pytest.mark.parametrize(("value", "text"), FLOATS, ids=[t for _, t in FLOATS])
+def test_float_text(monkeypatch: pytest.MonkeyPatch, value: float, text: str) -> None:
+    assert _same(monkeypatch, [_point({"v": value})] * 2) == [f"m,host=a v={text}"] * 2
+
+
+@needs_c
+def test_float_text_matches_repr_over_many_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short decimals, whole numbers, halves and random bit patterns: repr() exactly."""
+    import random
+
+    rnd = random.Random(20261122)
+    values = [rnd.randint(0, 10**rnd.randint(1, 16)) / 10**rnd.randint(0, 17)
+              for _ in range(20_000)]
+    values += [rnd.randint(-(2**60), 2**60) * 0.5 for _ in range(5_000)]
+    values += [rnd.uniform(-1e6, 1e6) for _ in range(5_000)]
+    for _ in range(20_000):
+        value = struct.unpack("<d", struct.pack("<Q", rnd.getrandbits(64)))[0]
+        if math.isfinite(value):
+            values.append(value)
+    points = [{"measurement": "m", "fields": {"v": value}} for value in values]
+    line_protocol._encode(points[:1], None, None, None)  # the shape
+    counter = SlowCount(monkeypatch)
+    lines = line_protocol._encode(points, None, None, None)
+    assert counter.points == 0
+    assert [line for line, value in zip(lines, values) if line != f"m v={value!r}"] == []
+
+
+@needs_c
+def test_values_of_each_plain_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    fields = {"i": -(2**63), "j": 2**63 - 1, "t": True, "f": False, "s": "text, = ok\nnext",
+              "e": "", "n": None, "x": float("nan"), "z": 7}
+    assert _same(monkeypatch, [_point(fields, 5)] * 2) == [
+        'm,host=a e="",f=False,i=-9223372036854775808i,j=9223372036854775807i,'
+        's="text, = ok\nnext",t=True,z=7i 5'] * 2
+
+
+@needs_c
+def test_values_the_python_encoder_handles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quotes, backslashes, non-ASCII text, bytes, big ints, subclasses: handed to Python."""
+
+    class Number(float):
+        pass
+
+    points = [_point({"s": 'say "hi" \\ there'}), _point({"s": "café ☕"}),
+              _point({"s": b"raw"}), _point({"s": Number(2.5)}), _point({"s": True})]
+    assert _same(monkeypatch, points) == [
+        'm,host=a s="say \\"hi\\" \\\\ there"', 'm,host=a s="café ☕"', 'm,host=a s="raw"',
+        "m,host=a s=2.5", "m,host=a s=True"]
+
+
+@needs_c
+def test_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    stamps = [0, -1, 1_600_000_000_123_456_789, -9223372036854775806, 9223372036854775806,
+              datetime(2020, 5, 17, 1, 2, 3, 456789), datetime(1969, 12, 31, 23, 59, 59, 1),
+              datetime(1677, 9, 22), datetime(2262, 4, 12),
+              datetime(2020, 1, 1, tzinfo=timezone(timedelta(hours=2))), "2020-01-01T00:00:00Z"]
+    points = [_point({"v": 1}, stamp) for stamp in stamps]
+    assert _same(monkeypatch, points[:8]) == [
+        "m,host=a v=1i 0", "m,host=a v=1i -1", "m,host=a v=1i 1600000000123456789",
+        "m,host=a v=1i -9223372036854775806", "m,host=a v=1i 9223372036854775806",
+        "m,host=a v=1i 1589677323456789000", "m,host=a v=1i -999999000",
+        "m,host=a v=1i -9223286400000000000"]
+    refused = _same(monkeypatch, points[8:9])
+    assert refused[0] == "refused" and refused[1].startswith("point 0 (measurement 'm'): ")
+    assert _same(monkeypatch, points[9:]) == ["m,host=a v=1i 1577829600000000000",
+                                              "m,host=a v=1i 1577836800000000000"]
+
+
+@needs_c
+@pytest.mark.parametrize(("precision", "stamp"), [
+    ("u", "-999999"), ("ms", "-1000"), ("s", "-1"), ("m", "-1"), ("h", "-1"), ("n", "-999999000")])
+def test_datetime_floors_to_the_precision(monkeypatch: pytest.MonkeyPatch, precision: str,
+                                          stamp: str) -> None:
+    point = _point({"v": 1}, datetime(1969, 12, 31, 23, 59, 59, 1))
+    assert _same(monkeypatch, [point] * 2, precision=precision) == [f"m,host=a v=1i {stamp}"] * 2
+
+
+@needs_c
+def test_out_of_range_int_time_for_the_precision(monkeypatch: pytest.MonkeyPatch) -> None:
+    points = [_point({"v": 1}, 9223372036), _point({"v": 1}, 9223372037)]
+    outcome = _same(monkeypatch, points, precision="s")
+    assert outcome[0] == "refused" and outcome[1].startswith("point 1 (measurement 'm'): ")
+
+
+@needs_c
+def test_tags_merge_and_escape(monkeypatch: pytest.MonkeyPatch) -> None:
+    points = [{"measurement": "cpu load", "tags": {"host": "a b", "dc": "x"}, "fields": {"v": 1}},
+              {"measurement": "cpu load", "fields": {"v": 2}},
+              {"tags": {"region": "é,u"}, "fields": {"v": 3.5}},
+              {"measurement": "cpu load", "tags": {"dc": "y", "empty": ""}, "fields": {"v": 4}}]
+    lines = _same(monkeypatch, points, tags={"dc": "static", "team": "t=1"},
+                  measurement="fallback")
+    assert lines == ["cpu\\ load,dc=x,host=a\\ b,team=t\\=1 v=1i",
+                     "cpu\\ load,dc=static,team=t\\=1 v=2i",
+                     "fallback,dc=static,region=é\\,u,team=t\\=1 v=3.5",
+                     "cpu\\ load,dc=y,team=t\\=1 v=4i"]
+
+
+@needs_c
+@pytest.mark.parametrize("fields", [{}, {"v": None}, {"v": float("nan")}, {"v": float("inf")},
+                                    {"v": 2**63}, {"v": object()}, {"": 1}, {"time": 1}])
+def test_refusals_name_the_point(monkeypatch: pytest.MonkeyPatch, fields: dict[str, Any]) -> None:
+    good = _point({"v": 1.5}, 10)
+    outcome = _same(monkeypatch, [good] * 5 + [_point(fields, 10)] + [good])
+    assert outcome[0] == "refused"
+    assert outcome[1].startswith("point 5 (measurement 'm'): ")
+
+
+@needs_c
+def test_refusal_index_counts_from_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    points = [_point({"v": 1.5})] * 3 + [_point({"v": float("-inf")})]
+    line_protocol._encode(points[:1], None, None, None)
+    with pytest.raises(InfluxDBInvalidPointError) as caught:
+        line_protocol._encode_body(points, None, None, None, 20_000)
+    assert str(caught.value) == ("point 20003 (measurement 'm'): field 'v' is -inf; line "
+                                 "protocol cannot represent infinite floats")
+
+
+@needs_c
+def test_points_and_mappings_and_odd_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import MappingProxyType
+
+    from influxdb import Point
+
+    points = [Point("m").tag("host", "a").field("v", 1.5).time(7),
+              MappingProxyType(_point({"v": 2.5}, 8)),
+              {"measurement": "m", "tags": MappingProxyType({"host": "a"}), "fields": {"v": 1}},
+              {"measurement": "m", "tags": {"host": 5}, "fields": {"v": 1}}]
+    assert _same(monkeypatch, points) == [
+        "m,host=a v=1.5 7", "m,host=a v=2.5 8", "m,host=a v=1i", "m,host=5 v=1i"]
+    unhashable = {"measurement": "m", "tags": {"host": ["x"]}, "fields": {"v": 1}}
+    assert _same(monkeypatch, points + [unhashable]) == (
+        "refused", "point 4 (measurement 'm'): tag 'host' value must be a str, not a list")
+
+
+@needs_c
+def test_long_lines_are_checked_by_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    long_tag = {"measurement": "m", "tags": {"k": "x" * 20_000}, "fields": {"v": 1}}
+    assert _same(monkeypatch, [long_tag] * 2) == [f"m,k={'x' * 20_000} v=1i"] * 2
+    too_long = {"measurement": "m", "tags": {"k": "x" * 65_600}, "fields": {"v": 1}}
+    outcome = _same(monkeypatch, [too_long])
+    assert outcome[0] == "refused" and "more than InfluxDB's 65535" in outcome[1]
+
+
+@needs_c
+def test_plain_points_never_reach_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = datetime(2026, 1, 1)
+    points = [{"measurement": "cpu", "tags": {"host": f"h{i % 4}"},
+               "fields": {"value": i * 0.25, "count": i, "ok": i % 2 == 0, "state": "up"},
+               "time": base + timedelta(seconds=i) if i % 2 else 1_000 + i}
+              for i in range(1_000)]
+    line_protocol._SHAPES.clear()
+    counter = SlowCount(monkeypatch)
+    body = line_protocol._encode_body(points, None, None, "s")
+    assert counter.points == 4  # one per host: each shape is learnt once
+    assert body.count(b"\n") == 1_000
+    assert body.splitlines()[:2] == [
+        b'cpu,host=h0 count=0i,ok=True,state="up",value=0.0 1000',
+        b'cpu,host=h1 count=1i,ok=False,state="up",value=0.25 1767225601']
+
+
+@needs_c
+def test_iterators_and_their_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    def points() -> Iterator[dict[str, Any]]:
+        yield _point({"v": 1})
+        yield _point({"v": 2})
+        raise RuntimeError("source failed")
+
+    assert line_protocol._encode(iter([_point({"v": 1})] * 3), None, None, None) == [
+        "m,host=a v=1i"] * 3
+    with pytest.raises(RuntimeError, match="source failed"):
+        line_protocol._encode_body(points(), None, None, None)
+    assert line_protocol._encode_body([], None, None, None) == b""
+    assert line_protocol._encode(iter(()), None, None, None) == []
+
+
+@needs_c
+def test_no_references_leak(monkeypatch: pytest.MonkeyPatch) -> None:
+    measurement, tags, fields = "leak_check_m", {"host": "a"}, {"v": 1.5, "s": "x"}
+    point = {"measurement": measurement, "tags": tags, "fields": fields, "time": 10**15}
+    odd = {"measurement": measurement, "tags": tags, "fields": {"v": float("inf")}}
+    points = [point] * 100
+
+    def encode_all() -> None:
+        line_protocol._encode(points, None, None, None)
+        line_protocol._encode_body(points, {"static": "t"}, None, None)
+        with pytest.raises(InfluxDBInvalidPointError):
+            line_protocol._encode_body(points + [odd], None, None, None)
+
+    encode_all()  # the shapes are cached (holding references) the first time
+    gc.collect()
+    before = [sys.getrefcount(obj) for obj in (measurement, tags, fields, point, odd)]
+    for _ in range(200):
+        encode_all()
+    gc.collect()
+    assert [sys.getrefcount(obj) for obj in (measurement, tags, fields, point, odd)] == before
+
+
+@needs_c
+def test_a_key_whose_eq_mutates_the_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code run by a key's __eq__ during the shape lookup cannot pull objects from under
+    the encoder (it holds its own references)."""
+    points: list[dict[str, Any]] = []
+
+    class Meddler(str):
+        def __eq__(self, other: object) -> bool:
+            for point in points:
+                point.clear()
+            return str.__eq__(self, other)
+
+        __hash__ = str.__hash__
+
+    points.extend({"measurement": "m", "tags": {Meddler("k"): "v"}, "fields": {"f": 1.5}}
+                  for _ in range(3))
+    lines = line_protocol._encode(points, None, None, None)
+    assert lines[0] == "m,k=v f=1.5"
+
+
+@needs_c
+def test_client_bodies_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = InfluxDBClient(default_tags={"dc": "x"})
+    points = [_point({"v": i, "w": i / 8}, i) for i in range(50)]
+    python = _python(monkeypatch)
+    expected = python(client._encode_points, points, tags={"extra": "1"}, time_precision="ms")
+    assert client._encode_points(points, tags={"extra": "1"}, time_precision="ms") == expected
+    assert expected.splitlines()[3] == b"m,dc=x,extra=1,host=a v=3i,w=0.375 3"
+
+
+# -- random points -----------------------------------------------------------------------------
+
+points_strategy = st.lists(
+    st.tuples(names, st.dictionaries(names, st.one_of(st.none(), names), max_size=3),
+              st.dictionaries(names, field_values, min_size=1, max_size=4), times),
+    min_size=1, max_size=6)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(points_strategy, st.sampled_from([None, "n", "u", "ms", "s"]),
+       st.one_of(st.none(), st.dictionaries(names, names, max_size=2)))
+def test_random_points_same_text(points: list[Any], precision: Optional[str],
+                                 static: Optional[dict[str, str]]) -> None:
+    data = [{"measurement": m, "tags": t, "fields": f, "time": time}
+            for m, t, f, time in points]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _same(monkeypatch, data * 2, tags=static, precision=precision)
