@@ -30,6 +30,7 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
+from influxdb import line_protocol
 from influxdb._dataframe_columns import (
     Encoder,
     field_encoder,
@@ -284,14 +285,19 @@ class LinePlan:
                 matrix[empty[low:high]] = BLANK
             yield matrix
 
-    def _run(self, start: int, stop: int) -> list[NDArray]:
-        parts = []
+    def _run(self, start: int, stop: int) -> list[Any]:
+        parts: list[Any] = []
+        speedups = line_protocol._speedups
         for matrix in self._blocks(start, stop):
             flat = matrix.ravel()
-            # One pass removes every blank: np.compress on the flat block is about twice as
-            # fast as boolean indexing (1-d or 2-d) on blocks of this size.
-            # The uint8 arrays are joined through the buffer protocol: no copy to bytes.
-            parts.append(np.compress(flat != BLANK, flat))
+            # One pass removes every blank: in C when the extension is built (half the time
+            # of numpy), else np.compress on the flat block (about twice as fast as boolean
+            # indexing on blocks of this size).  Parts are joined through the buffer
+            # protocol: a uint8 array is not copied to bytes first.
+            if speedups is not None:
+                parts.append(speedups.without_byte(flat, BLANK))
+            else:
+                parts.append(np.compress(flat != BLANK, flat))
         return parts
 
     def body(self, start: int = 0, stop: Optional[int] = None) -> bytes:

@@ -608,14 +608,72 @@ encode(PyObject *module, PyObject *args)
     return result;
 }
 
+PyDoc_STRVAR(without_byte_doc,
+"without_byte(data, byte)\n"
+"--\n\n"
+"The bytes of ``data`` (any C-contiguous buffer) with every ``byte`` left out: the\n"
+"padding of the DataFrame line matrices (``np.compress(flat != byte, flat)``).");
+
+static PyObject *
+without_byte(PyObject *module, PyObject *args)
+{
+    Py_buffer view;
+    int byte;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "y*i", &view, &byte)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    char *out = PyMem_Malloc(view.len > 0 ? (size_t)view.len : 1);
+    if (out == NULL) {
+        PyErr_NoMemory();
+    }
+    else {
+        const unsigned char *in = view.buf;
+        const unsigned char drop = (unsigned char)byte;
+        Py_ssize_t kept = 0;
+        const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+        const uint64_t pattern = ones * drop;
+        Py_ssize_t i = 0;
+        Py_BEGIN_ALLOW_THREADS
+        /* Eight bytes at a time: text and padding come in runs, so most words are all
+           kept or all dropped; mixed words go byte by byte, without branches. */
+        for (; i + 8 <= view.len; i += 8) {
+            uint64_t word;
+            memcpy(&word, in + i, 8);
+            uint64_t x = word ^ pattern; /* a zero byte where ``drop`` was */
+            if (((x - ones) & ~x & highs) == 0) {
+                memcpy(out + kept, &word, 8);
+                kept += 8;
+            }
+            else if (word != pattern) {
+                for (int j = 0; j < 8; j++) {
+                    out[kept] = (char)in[i + j];
+                    kept += in[i + j] != drop;
+                }
+            }
+        }
+        for (; i < view.len; i++) {
+            out[kept] = (char)in[i];
+            kept += in[i] != drop;
+        }
+        Py_END_ALLOW_THREADS
+        result = PyBytes_FromStringAndSize(out, kept);
+        PyMem_Free(out);
+    }
+    PyBuffer_Release(&view);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"encode", encode, METH_VARARGS, encode_doc},
+    {"without_byte", without_byte, METH_VARARGS, without_byte_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "influxdb._speedups",
-    "Line-protocol encoding of plain points in C (optional; see line_protocol).", -1, methods,
+    "Line-protocol encoding in C (optional; see line_protocol and _dataframe_lines).", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

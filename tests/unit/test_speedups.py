@@ -353,3 +353,53 @@ def test_random_points_same_text(points: list[Any], precision: Optional[str],
             for m, t, f, time in points]
     with pytest.MonkeyPatch.context() as monkeypatch:
         _same(monkeypatch, data * 2, tags=static, precision=precision)
+
+
+# -- DataFrame padding -------------------------------------------------------------------------
+
+@needs_c
+@pytest.mark.parametrize(("data", "kept"), [
+    (b"", b""), (b"\xff", b""), (b"a", b"a"), (b"\xffa\xff\xffbc\xff", b"abc"),
+    (b"abcdefgh", b"abcdefgh"), (b"\xff" * 8, b""),
+    (b"abcdefg\xff" * 3 + b"xyz", b"abcdefg" * 3 + b"xyz"),
+    (bytes(range(256)) * 3, bytes(range(255)) * 3),
+])
+def test_without_byte(data: bytes, kept: bytes) -> None:
+    assert SPEEDUPS.without_byte(data, 0xFF) == kept
+    assert SPEEDUPS.without_byte(memoryview(data), 0xFF) == kept
+
+
+@needs_c
+def test_without_byte_refuses_non_contiguous_buffers() -> None:
+    np = pytest.importorskip("numpy")
+    matrix = np.full((4, 6), 0xFF, dtype=np.uint8)
+    with pytest.raises(ValueError, match="not C-contiguous"):
+        SPEEDUPS.without_byte(matrix[:, ::2], 0xFF)
+
+
+@needs_c
+def test_dataframe_bodies_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    from influxdb._dataframe import LinePlan
+
+    rng = np.random.default_rng(7)
+    rows = 5_000
+    frame = pd.DataFrame({
+        "host": rng.choice(["a", "b c", "é"], rows),
+        "x": rng.normal(size=rows) * 10.0 ** rng.integers(-8, 20, rows),
+        "n": pd.Series(rng.integers(-5, 5, rows), dtype="Int64").where(rng.random(rows) > 0.2),
+        "s": rng.choice(['ok', 'say "hi"', "ünï"], rows),
+        "flag": rng.random(rows) > 0.5,
+    })
+    frame.index = pd.date_range("2026-01-01", periods=rows, freq="37ms", tz="UTC")
+    frame.loc[frame.index[::7], "x"] = np.nan
+
+    def body() -> bytes:
+        return LinePlan(frame, "m", tag_columns=["host"]).body(0, rows)
+
+    with_c = body()
+    monkeypatch.setattr(line_protocol, "_speedups", None)
+    assert body() == with_c
+    first = with_c.split(b"\n")[0].decode()
+    assert first.startswith("m,host=") and first.endswith(" 1767225600000000000")
