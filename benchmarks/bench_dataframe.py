@@ -186,7 +186,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--peer-repeat", type=int, default=3)
-    parser.add_argument("--write-repeat", type=int, default=3)
+    parser.add_argument("--write-repeat", type=int, default=5)
     parser.add_argument("--only", default="2,4,5")
     args = parser.parse_args()
     only = set(args.only.split(","))

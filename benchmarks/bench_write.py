@@ -61,7 +61,7 @@ def fresh(client: InfluxDBClient, db: str) -> None:
     client.create_database(db)
 
 
-def main(points_n: int = POINTS, rounds: int = 3) -> dict[str, float]:
+def main(points_n: int = POINTS, rounds: int = 5) -> dict[str, float]:
     server = start_server()
     try:
         db = "bench_write"

@@ -665,9 +665,122 @@ without_byte(PyObject *module, PyObject *args)
     return result;
 }
 
+/* -- msgpack timestamps ------------------------------------------------------------------ */
+
+static PyObject *ext_fallback = NULL; /* the Python hook, for everything but plain times */
+
+/* Year, month and day of a day count from 1970-01-01 (Howard Hinnant's civil_from_days). */
+static void
+civil_from_days(long long z, long long *year, unsigned *month, unsigned *day)
+{
+    z += 719468;
+    const long long era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    *day = doy - (153 * mp + 2) / 5 + 1;
+    *month = mp < 10 ? mp + 3 : mp - 9;
+    *year = (long long)yoe + era * 400 + (*month <= 2);
+}
+
+static void
+put_digits(char *out, unsigned value, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        out[i] = (char)('0' + value % 10);
+        value /= 10;
+    }
+}
+
+PyDoc_STRVAR(msgpack_ext_hook_doc,
+"msgpack_ext_hook(code, data)\n"
+"--\n\n"
+"InfluxDB's msgpack timestamp (type 5: 8 bytes of seconds, 4 of nanoseconds, big-endian)\n"
+"as the RFC3339Nano text of the JSON answers, for years 1 to 9999; anything else goes to\n"
+"the Python hook given to set_ext_fallback().");
+
+static PyObject *
+msgpack_ext_hook(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs == 2 && PyLong_CheckExact(args[0]) && PyBytes_CheckExact(args[1]) &&
+        PyBytes_GET_SIZE(args[1]) == 12 && PyLong_AsLong(args[0]) == 5) {
+        const unsigned char *data = (const unsigned char *)PyBytes_AS_STRING(args[1]);
+        uint64_t raw = 0;
+        for (int i = 0; i < 8; i++) {
+            raw = (raw << 8) | data[i];
+        }
+        uint32_t nanos = ((uint32_t)data[8] << 24) | ((uint32_t)data[9] << 16) |
+                         ((uint32_t)data[10] << 8) | data[11];
+        long long seconds = (long long)raw;
+        long long days = floor_div(seconds, 86400);
+        long long second_of_day = seconds - days * 86400;
+        long long year;
+        unsigned month, day;
+        if (nanos < 1000000000u && days > -1000000000LL && days < 1000000000LL) {
+            civil_from_days(days, &year, &month, &day);
+            if (year >= 1 && year <= 9999) {
+                char text[32];
+                put_digits(text, (unsigned)year, 4);
+                text[4] = '-';
+                put_digits(text + 5, month, 2);
+                text[7] = '-';
+                put_digits(text + 8, day, 2);
+                text[10] = 'T';
+                put_digits(text + 11, (unsigned)(second_of_day / 3600), 2);
+                text[13] = ':';
+                put_digits(text + 14, (unsigned)(second_of_day / 60 % 60), 2);
+                text[16] = ':';
+                put_digits(text + 17, (unsigned)(second_of_day % 60), 2);
+                int length = 19;
+                if (nanos) { /* Go's RFC3339Nano: the fraction without trailing zeros */
+                    text[19] = '.';
+                    put_digits(text + 20, nanos, 9);
+                    length = 29;
+                    while (text[length - 1] == '0') {
+                        length--;
+                    }
+                }
+                text[length++] = 'Z';
+                PyObject *result = PyUnicode_New(length, 127);
+                if (result != NULL) {
+                    memcpy(PyUnicode_1BYTE_DATA(result), text, (size_t)length);
+                }
+                return result;
+            }
+        }
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    if (ext_fallback == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "set_ext_fallback() was not called");
+        return NULL;
+    }
+    return PyObject_Vectorcall(ext_fallback, args, (size_t)nargs, NULL);
+}
+
+static PyObject *
+set_ext_fallback(PyObject *module, PyObject *hook)
+{
+    (void)module;
+    if (!PyCallable_Check(hook)) {
+        PyErr_SetString(PyExc_TypeError, "the fallback must be callable");
+        return NULL;
+    }
+    Py_INCREF(hook);
+    Py_XSETREF(ext_fallback, hook);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"encode", encode, METH_VARARGS, encode_doc},
     {"without_byte", without_byte, METH_VARARGS, without_byte_doc},
+    {"msgpack_ext_hook", (PyCFunction)(void (*)(void))msgpack_ext_hook, METH_FASTCALL,
+     msgpack_ext_hook_doc},
+    {"set_ext_fallback", set_ext_fallback, METH_O,
+     "set_ext_fallback(hook)\n--\n\nThe Python hook for what msgpack_ext_hook leaves."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -35,12 +35,12 @@ the point and the tag or field, before any text is returned.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Callable, Optional
 
+from influxdb._accel import speedups
 from influxdb._influxql import quote_ident, quote_literal
 from influxdb._lp_text import (
     _INT64_MAX,
@@ -57,13 +57,8 @@ from influxdb._lp_text import (
 from influxdb._timeutil import _EPOCH_NAIVE, EPOCH, _range_for, _to_epoch, to_epoch
 from influxdb.exceptions import InfluxDBInvalidPointError
 
-_speedups: Any
-try:  # the C encoder of plain points (optional; INFLUXDB_PURE_PYTHON=1 turns it off)
-    if os.environ.get("INFLUXDB_PURE_PYTHON"):
-        raise ImportError("INFLUXDB_PURE_PYTHON is set")
-    from influxdb import _speedups
-except ImportError:
-    _speedups = None
+#: The C encoder of plain points, or None (see :mod:`influxdb._accel`).
+_speedups: Any = speedups
 
 __all__ = ["EPOCH", "make_line", "make_lines", "quote_ident", "quote_literal"]
 

@@ -403,3 +403,72 @@ def test_dataframe_bodies_match(monkeypatch: pytest.MonkeyPatch) -> None:
     assert body() == with_c
     first = with_c.split(b"\n")[0].decode()
     assert first.startswith("m,host=") and first.endswith(" 1767225600000000000")
+
+
+# -- msgpack timestamps -------------------------------------------------------------------------
+
+def _ext(seconds: int, nanos: int) -> bytes:
+    return struct.pack(">qI", seconds, nanos)
+
+
+@needs_c
+@pytest.mark.parametrize(("seconds", "nanos", "text"), [
+    (0, 0, "1970-01-01T00:00:00Z"), (0, 1, "1970-01-01T00:00:00.000000001Z"),
+    (1_562_777_482, 26_250_000, "2019-07-10T16:51:22.02625Z"),
+    (-1, 999_999_999, "1969-12-31T23:59:59.999999999Z"),
+    (-62_135_596_800, 0, "0001-01-01T00:00:00Z"),
+    (253_402_300_799, 100_000_000, "9999-12-31T23:59:59.1Z"),
+    (951_782_400, 0, "2000-02-29T00:00:00Z"), (4_107_542_400, 0, "2100-03-01T00:00:00Z"),
+])
+def test_msgpack_times(seconds: int, nanos: int, text: str) -> None:
+    from influxdb import _transport
+
+    assert SPEEDUPS.msgpack_ext_hook(5, _ext(seconds, nanos)) == text
+    assert _transport._python_ext_hook(5, _ext(seconds, nanos)) == text
+
+
+@needs_c
+def test_msgpack_what_c_leaves_to_python() -> None:
+    import msgpack
+
+    from influxdb import _transport
+
+    assert _transport.msgpack_ext_hook is SPEEDUPS.msgpack_ext_hook
+    assert SPEEDUPS.msgpack_ext_hook(7, b"ab") == msgpack.ExtType(7, b"ab")
+    assert SPEEDUPS.msgpack_ext_hook(5, b"short") == msgpack.ExtType(5, b"short")
+    for seconds, nanos in ((-62_135_596_801, 0), (253_402_300_800, 0), (0, 1_000_000_000)):
+        try:
+            expected: Any = _transport._python_ext_hook(5, _ext(seconds, nanos))
+        except ValueError as error:
+            expected = ("ValueError", str(error))
+        try:
+            got: Any = SPEEDUPS.msgpack_ext_hook(5, _ext(seconds, nanos))
+        except ValueError as error:
+            got = ("ValueError", str(error))
+        assert got == expected
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(st.integers(-62_135_596_800, 253_402_300_799), st.integers(0, 999_999_999))
+def test_msgpack_times_match_python(seconds: int, nanos: int) -> None:
+    from influxdb import _transport
+
+    data = _ext(seconds, nanos)
+    assert SPEEDUPS.msgpack_ext_hook(5, data) == _transport._python_ext_hook(5, data)
+
+
+@needs_c
+def test_decoding_an_answer_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    import msgpack
+
+    from influxdb import _transport
+
+    rows = [[msgpack.ExtType(5, _ext(1_700_000_000 + i // 3, (i * 7919) % 10**9)), i]
+            for i in range(3000)]
+    content = msgpack.packb({"results": [{"statement_id": 0, "series": [
+        {"name": "m", "columns": ["time", "v"], "values": rows}]}]})
+    with_c = _transport.decode_msgpack(content)
+    monkeypatch.setattr(_transport, "msgpack_ext_hook", _transport._python_ext_hook)
+    assert _transport.decode_msgpack(content) == with_c
+    assert with_c["results"][0]["series"][0]["values"][4] == ["2023-11-14T22:13:21.000031676Z", 4]
