@@ -85,3 +85,24 @@ def start_server() -> Any:
     server = Influxd()
     server.start()
     return server
+
+
+def wait_idle(server: Any, quiet: float = 0.02, step: float = 0.25, limit: float = 15.0) -> float:
+    """Wait until influxd is idle (under ``quiet`` CPU-seconds per ``step``): dropping a
+    database and compacting the last run's data go on after a write returns, and would
+    otherwise fall on whichever run comes next.  Returns the seconds waited."""
+
+    def cpu() -> float:
+        with open(f"/proc/{server.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    start = time.perf_counter()
+    before = cpu()
+    while time.perf_counter() - start < limit:
+        time.sleep(step)
+        now = cpu()
+        if now - before < quiet:
+            break
+        before = now
+    return time.perf_counter() - start

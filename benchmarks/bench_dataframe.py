@@ -30,7 +30,7 @@ from typing import Any
 import msgpack
 import pandas as pd
 import requests
-from _harness import median_time, start_server
+from _harness import median_time, start_server, wait_idle
 from _peer import make_frame, upstream_query, upstream_serialize, upstream_write
 
 from influxdb import DataFrameClient
@@ -143,6 +143,7 @@ def workload_5(server: Any, rows: int, repeat: int, peer_repeat: int) -> list[st
     def fresh(name: str) -> str:
         server.admin_query(f'DROP DATABASE "{name}"')
         server.admin_query(f'CREATE DATABASE "{name}"')
+        wait_idle(server)  # the last run's background work must not fall on this one
         return name
 
     for attempt in range(repeat):  # interleaved, so drift hits both alike

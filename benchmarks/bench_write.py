@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 import requests
-from _harness import print_table, run_peer, start_server
+from _harness import print_table, run_peer, start_server, wait_idle
 
 from influxdb import InfluxDBClient
 
@@ -56,9 +56,12 @@ def count(client: InfluxDBClient) -> int:
     return int(rows[0]["count"]) if rows else 0
 
 
-def fresh(client: InfluxDBClient, db: str) -> None:
+def fresh(client: InfluxDBClient, db: str, server: Any = None) -> None:
+    """An empty database, and (given the server) an idle server: every run starts alike."""
     client.drop_database(db)
     client.create_database(db)
+    if server is not None:
+        wait_idle(server)
 
 
 def main(points_n: int = POINTS, rounds: int = 5) -> dict[str, float]:
@@ -72,7 +75,7 @@ def main(points_n: int = POINTS, rounds: int = 5) -> dict[str, float]:
         session = requests.Session()
         results: dict[str, list[float]] = {"bare": [], "ours": [], "iter": [], "peer": []}
         for _ in range(rounds):
-            fresh(client, db)
+            fresh(client, db, server)
             start = time.perf_counter()
             for body in bodies:
                 r = session.post(f"{server.url}/write", params={"db": db}, data=body)
@@ -80,19 +83,19 @@ def main(points_n: int = POINTS, rounds: int = 5) -> dict[str, float]:
             results["bare"].append(time.perf_counter() - start)
             assert count(client) == points_n
 
-            fresh(client, db)
+            fresh(client, db, server)
             start = time.perf_counter()
             client.write_points(points, batch_size=BATCH)
             results["ours"].append(time.perf_counter() - start)
             assert count(client) == points_n
 
-            fresh(client, db)
+            fresh(client, db, server)
             start = time.perf_counter()
             client.write_points(iter(points), batch_size=BATCH)
             results["iter"].append(time.perf_counter() - start)
             assert count(client) == points_n
 
-            fresh(client, db)
+            fresh(client, db, server)
             peer = run_peer(PEER_WRITE, server.host, str(server.http_port), db, str(points_n),
                             str(BATCH))
             results["peer"].append(peer["seconds"])
