@@ -1,17 +1,23 @@
 /*
- * influxdb._speedups: the common case of line-protocol encoding, in C.
+ * influxdb._speedups: three hot loops of the package, in C.
  *
  * Optional: the package works without it (pure Python, the same output), and
- * INFLUXDB_PURE_PYTHON=1 switches it off.  It knows only the plain case, which is most
- * points a service writes: a dict whose measurement, tags and field keys form a "shape"
- * that line_protocol._encode_into has already escaped and remembered in its shape cache,
- * whose field values are str (ASCII, no quote or backslash), int (64-bit), float
- * (finite or NaN) or bool or None, and whose time is None, an int in range or a naive
- * datetime.  Every other point is handed to the Python encoder (``slow(point)``), which
- * appends its line, or raises naming it, and remembers its shape for the points after it.
- * So the rules of the format live in Python only; this file only repeats the formatting of
- * values that the Python fast path (line_protocol._FAST_FORMS) writes, and
- * tests/unit/test_speedups.py checks both give the same text.
+ * INFLUXDB_PURE_PYTHON=1 switches it off (influxdb/_accel.py).  Each function has a Python
+ * counterpart that stays the reference; tests/unit/test_speedups.py compares the two.
+ *
+ * encode(): line protocol for the plain case, which is most points a service writes: a dict
+ * whose measurement, tags and field keys form a "shape" that line_protocol._encode_into has
+ * already escaped and remembered in its shape cache, whose field values are str (ASCII, no
+ * quote or backslash), int (64-bit), float (finite or NaN) or bool or None, and whose time
+ * is None, an int in range or a naive datetime.  Every other point is handed to the Python
+ * encoder (``slow(point, index)``), which returns its line, or raises naming it, and
+ * remembers its shape for the points after it.  So the rules of the format live in Python
+ * only; this file only repeats the formatting of values that the Python fast path
+ * (line_protocol._FAST_FORMS) writes.
+ *
+ * without_byte(): the padding of DataFrame line matrices removed (_dataframe_lines).
+ *
+ * msgpack_ext_hook(): InfluxDB's msgpack timestamps as RFC3339 text (_transport).
  */
 
 #define PY_SSIZE_T_CLEAN
