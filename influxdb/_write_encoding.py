@@ -49,8 +49,8 @@ class EncodeMixin:
         :param start: the index of the first item in the caller's whole input (for errors)
         :raises InfluxDBInvalidPointError: naming the point and field, before anything is sent
         """
-        if protocol == "json" and type(points) in (list, tuple) and points and not any(
-                issubclass(kind, (str, bytes)) for kind in set(map(type, points))):
+        if (protocol == "json" and type(points) in (list, tuple) and points
+                and not _has_lines(points)):
             # Points only (the common case): straight to the body, with no list of lines.
             return _encode_body(points, self._merged_tags(tags), None, time_precision, start)
         if protocol == "line":
@@ -107,8 +107,7 @@ class EncodeMixin:
         if not points:
             return []
         merged_tags = self._merged_tags(tags)
-        # The types present, at C speed (this runs once per batch of a large write).
-        if not any(issubclass(kind, (str, bytes)) for kind in set(map(type, points))):
+        if not _has_lines(points):
             return _encode(points, merged_tags, None, time_precision, start=start)
         # Mixed dicts/Points and ready-made lines: keep their order.
         out: list[str] = []
@@ -134,6 +133,12 @@ class EncodeMixin:
         if tags:
             merged.update(tags)
         return merged
+
+
+def _has_lines(points: Sequence[Any]) -> bool:
+    """Whether ready-made lines (str, bytes) are among the items: the types present are
+    found at C speed (this runs once per batch of a large write)."""
+    return any(issubclass(kind, (str, bytes)) for kind in set(map(type, points)))
 
 
 def _is_sequence(value: Any) -> bool:

@@ -371,7 +371,8 @@ def test_without_byte(data: bytes, kept: bytes) -> None:
 
 @needs_c
 def test_without_byte_refuses_non_contiguous_buffers() -> None:
-    np = pytest.importorskip("numpy")
+    import numpy as np
+
     matrix = np.full((4, 6), 0xFF, dtype=np.uint8)
     with pytest.raises(ValueError, match="not C-contiguous"):
         SPEEDUPS.without_byte(matrix[:, ::2], 0xFF)
@@ -379,8 +380,9 @@ def test_without_byte_refuses_non_contiguous_buffers() -> None:
 
 @needs_c
 def test_dataframe_bodies_match(monkeypatch: pytest.MonkeyPatch) -> None:
-    np = pytest.importorskip("numpy")
-    pd = pytest.importorskip("pandas")
+    import numpy as np
+    import pandas as pd
+
     from influxdb._dataframe import LinePlan
 
     rng = np.random.default_rng(7)
