@@ -1,5 +1,5 @@
 /*
- * influxdb._speedups: three hot loops of the package, in C.
+ * influxdb._speedups: four hot loops of the package, in C.
  *
  * Optional: the package works without it (pure Python, the same output), and
  * INFLUXDB_PURE_PYTHON=1 switches it off (influxdb/_accel.py).  Each function has a Python
@@ -18,6 +18,8 @@
  * without_byte(): the padding of DataFrame line matrices removed (_dataframe_lines).
  *
  * msgpack_ext_hook(): InfluxDB's msgpack timestamps as RFC3339 text (_transport).
+ *
+ * dict_rows(): answer rows as {column: value} dicts (resultset._rows).
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -780,11 +782,126 @@ set_ext_fallback(PyObject *module, PyObject *hook)
     Py_RETURN_NONE;
 }
 
+/* -- answer rows as dicts ------------------------------------------------------------------ */
+
+PyDoc_STRVAR(dict_rows_doc,
+"dict_rows(columns, values, start, stop)\n"
+"--\n\n"
+"``[dict(zip(columns, row)) for row in values[start:stop]]`` for a tuple of str column\n"
+"names and a list of rows (ResultSet.get_points, resultset._rows): the same dicts, built\n"
+"without a Python call per row.");
+
+static PyObject *
+dict_rows(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 4 || !PyTuple_CheckExact(args[0]) || !PyList_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "dict_rows(tuple, list, start, stop)");
+        return NULL;
+    }
+    PyObject *columns = args[0], *values = args[1];
+    const Py_ssize_t width = PyTuple_GET_SIZE(columns);
+    for (Py_ssize_t j = 0; j < width; j++) {
+        /* exact str keys: inserting them runs no Python code (cached hash, C equality) */
+        if (!PyUnicode_CheckExact(PyTuple_GET_ITEM(columns, j))) {
+            PyErr_SetString(PyExc_TypeError, "column names must be str");
+            return NULL;
+        }
+    }
+    Py_ssize_t start = PyLong_AsSsize_t(args[2]);
+    if (start == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_ssize_t stop = PyLong_AsSsize_t(args[3]);
+    if (stop == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (stop > PyList_GET_SIZE(values)) {
+        stop = PyList_GET_SIZE(values);
+    }
+    if (start < 0) {
+        start = 0;
+    }
+    if (start > stop) {
+        start = stop;
+    }
+    PyObject *out = PyList_New(stop - start);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = start; i < stop; i++) {
+        PyObject *dict;
+        /* A collection set off by an allocation may run finalizers: the list's length and
+           the row's are read again at every step, and the row is held. */
+        if (i >= PyList_GET_SIZE(values)) {
+            dict = PyDict_New();
+        }
+        else {
+            PyObject *row = PyList_GET_ITEM(values, i);
+            Py_INCREF(row);
+            dict = PyDict_New();
+            if (dict != NULL && (PyList_CheckExact(row) || PyTuple_CheckExact(row))) {
+                for (Py_ssize_t j = 0; j < width; j++) {
+                    PyObject *item;
+                    if (PyList_CheckExact(row)) {
+                        if (j >= PyList_GET_SIZE(row)) {
+                            break;
+                        }
+                        item = PyList_GET_ITEM(row, j);
+                    }
+                    else {
+                        if (j >= PyTuple_GET_SIZE(row)) {
+                            break;
+                        }
+                        item = PyTuple_GET_ITEM(row, j);
+                    }
+                    Py_INCREF(item);
+                    int failed = PyDict_SetItem(dict, PyTuple_GET_ITEM(columns, j), item);
+                    Py_DECREF(item);
+                    if (failed) {
+                        Py_CLEAR(dict);
+                        break;
+                    }
+                }
+            }
+            else if (dict != NULL) { /* any other iterable, taken as zip() takes it */
+                PyObject *iterator = PyObject_GetIter(row);
+                if (iterator == NULL) {
+                    Py_CLEAR(dict);
+                }
+                for (Py_ssize_t j = 0; dict != NULL && j < width; j++) {
+                    PyObject *item = PyIter_Next(iterator);
+                    if (item == NULL) {
+                        if (PyErr_Occurred()) {
+                            Py_CLEAR(dict);
+                        }
+                        break;
+                    }
+                    int failed = PyDict_SetItem(dict, PyTuple_GET_ITEM(columns, j), item);
+                    Py_DECREF(item);
+                    if (failed) {
+                        Py_CLEAR(dict);
+                    }
+                }
+                Py_XDECREF(iterator);
+            }
+            Py_DECREF(row);
+        }
+        if (dict == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i - start, dict);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"encode", encode, METH_VARARGS, encode_doc},
     {"without_byte", without_byte, METH_VARARGS, without_byte_doc},
     {"msgpack_ext_hook", (PyCFunction)(void (*)(void))msgpack_ext_hook, METH_FASTCALL,
      msgpack_ext_hook_doc},
+    {"dict_rows", (PyCFunction)(void (*)(void))dict_rows, METH_FASTCALL, dict_rows_doc},
     {"set_ext_fallback", set_ext_fallback, METH_O,
      "set_ext_fallback(hook)\n--\n\nThe Python hook for what msgpack_ext_hook leaves."},
     {NULL, NULL, 0, NULL},
@@ -792,7 +909,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "influxdb._speedups",
-    "Line-protocol encoding in C (optional; see line_protocol and _dataframe_lines).", -1, methods,
+    "Hot loops in C (optional; see influxdb/_accel.py).", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

@@ -474,3 +474,117 @@ def test_decoding_an_answer_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_transport, "msgpack_ext_hook", _transport._python_ext_hook)
     assert _transport.decode_msgpack(content) == with_c
     assert with_c["results"][0]["series"][0]["values"][4] == ["2023-11-14T22:13:21.000031676Z", 4]
+
+
+# -- dict_rows: answer rows as dicts (ResultSet.get_points) ---------------------------------
+
+
+def _zip_rows(columns: tuple[str, ...], values: list[Any], start: int, stop: int) -> list[Any]:
+    return [dict(zip(columns, row)) for row in values[max(start, 0):max(stop, 0)]]
+
+
+@needs_c
+@pytest.mark.parametrize(("start", "stop"), [
+    (0, 5), (1, 3), (0, 100), (4, 2), (-3, 2), (5, 5), (0, 0), (2, -1),
+])
+def test_dict_rows_slices(start: int, stop: int) -> None:
+    columns = ("time", "host", "v")
+    values: list[Any] = [["t0", "a", 1], ("t1", "b"), ["t2", "c", 3, "extra"], [], "xyz"]
+    got = SPEEDUPS.dict_rows(columns, values, start, stop)
+    assert got == _zip_rows(columns, values, start, stop)
+    if (start, stop) == (0, 5):
+        assert got == [{"time": "t0", "host": "a", "v": 1}, {"time": "t1", "host": "b"},
+                       {"time": "t2", "host": "c", "v": 3}, {},
+                       {"time": "x", "host": "y", "v": "z"}]
+
+
+@needs_c
+def test_dict_rows_duplicate_columns_and_shared_values() -> None:
+    value = object()
+    got = SPEEDUPS.dict_rows(("a", "b", "a"), [[1, value, 3]], 0, 1)
+    assert got == [{"a": 3, "b": value}]
+    assert got[0]["b"] is value
+
+
+@needs_c
+def test_dict_rows_iterable_rows_are_taken_as_zip_takes_them() -> None:
+    pulled: list[int] = []
+
+    def row() -> Iterator[int]:
+        for i in range(10):
+            pulled.append(i)
+            yield i
+
+    assert SPEEDUPS.dict_rows(("a", "b"), [row()], 0, 1) == [{"a": 0, "b": 1}]
+    assert pulled == [0, 1]  # zip stops at the shorter side: nothing more is pulled
+
+    def failing() -> Iterator[int]:
+        yield 1
+        raise ValueError("row broke")
+
+    with pytest.raises(ValueError, match="row broke"):
+        SPEEDUPS.dict_rows(("a", "b"), [[0], failing()], 0, 2)
+    with pytest.raises(TypeError):
+        SPEEDUPS.dict_rows(("a",), [None], 0, 1)
+
+
+@needs_c
+@pytest.mark.parametrize("args", [
+    (["a"], [[1]], 0, 1), (("a",), ([1],), 0, 1), ((1,), [[1]], 0, 1), (("a",), [[1]], "0", 1),
+    (("a",), [[1]], 0),
+])
+def test_dict_rows_refuses_other_arguments(args: tuple[Any, ...]) -> None:
+    with pytest.raises(TypeError):
+        SPEEDUPS.dict_rows(*args)
+
+
+@needs_c
+def test_dict_rows_no_references_leak() -> None:
+    columns = ("time", "v")
+    row = ["t", 1.5]
+    values = [row] * 50 + [("t", 2.5)] * 50
+    SPEEDUPS.dict_rows(columns, values, 0, 100)
+    gc.collect()
+    before = [sys.getrefcount(obj) for obj in (columns, row, row[0], row[1], values)]
+    for _ in range(200):
+        SPEEDUPS.dict_rows(columns, values, 0, 100)
+    gc.collect()
+    assert [sys.getrefcount(obj) for obj in (columns, row, row[0], row[1], values)] == before
+
+
+@needs_c
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=3), max_size=5),
+       st.lists(st.lists(st.one_of(st.integers(), st.floats(allow_nan=False), st.text(max_size=4),
+                                   st.none(), st.booleans()), max_size=7), max_size=40))
+def test_get_points_same_dicts_both_ways(columns: list[str], values: list[list[Any]]) -> None:
+    from influxdb import resultset
+    from influxdb.resultset import ResultSet
+
+    result = {"series": [{"name": "m", "columns": columns, "values": values}]}
+    with_c = list(ResultSet(result).get_points())
+    saved = resultset._speedups
+    resultset._speedups = None
+    try:
+        in_python = list(ResultSet(result).get_points())
+    finally:
+        resultset._speedups = saved
+    assert with_c == in_python == [dict(zip(columns, row)) for row in values]
+
+
+@needs_c
+def test_get_points_of_a_large_answer_in_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from influxdb import resultset
+    from influxdb.resultset import ResultSet
+
+    monkeypatch.setattr(resultset, "_PAUSED_RUN", 1000)
+    values = [[f"t{i}", i % 10, i * 0.5] for i in range(10_500)]
+    points = ResultSet({"series": [{"name": "m", "columns": ["time", "k", "v"],
+                                    "values": values}]}).get_points()
+    assert gc.isenabled()
+    got = list(points)
+    assert gc.isenabled()
+    assert len(got) == 10_500
+    assert got[0] == {"time": "t0", "k": 0, "v": 0.0}
+    assert got[9_999] == {"time": "t9999", "k": 9, "v": 4999.5}
+    assert got[-1] == {"time": "t10499", "k": 9, "v": 5249.5}
