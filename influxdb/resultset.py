@@ -15,13 +15,16 @@ from collections.abc import Generator, Iterator, Mapping, Sequence
 from itertools import chain, islice, repeat
 from typing import Any, Callable, Optional, Union
 
-from influxdb._accel import speedups as _speedups
+from influxdb._accel import speedups
 from influxdb.exceptions import error_from_response
 
 __all__ = ["ResultSet"]
 
 Point = dict[str, Any]
 SeriesKey = tuple[Any, Optional[dict[str, Any]]]
+
+#: The C extension or None (a module global so that tests can compare both paths).
+_speedups: Any = speedups
 
 # Stands for "tag absent" so that a filter value of None only matches a present None.
 _MISSING = object()
