@@ -762,6 +762,17 @@ timestamp_text(const unsigned char *data)
     return result;
 }
 
+/* The Python hook, for what the C code leaves: (code, data). */
+static PyObject *
+call_ext_fallback(PyObject *const *args, Py_ssize_t nargs)
+{
+    if (ext_fallback == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "set_ext_fallback() was not called");
+        return NULL;
+    }
+    return PyObject_Vectorcall(ext_fallback, args, (size_t)nargs, NULL);
+}
+
 static PyObject *
 msgpack_ext_hook(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -776,11 +787,7 @@ msgpack_ext_hook(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (PyErr_Occurred()) {
         return NULL;
     }
-    if (ext_fallback == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "set_ext_fallback() was not called");
-        return NULL;
-    }
-    return PyObject_Vectorcall(ext_fallback, args, (size_t)nargs, NULL);
+    return call_ext_fallback(args, nargs);
 }
 
 static PyObject *
@@ -862,15 +869,12 @@ read_ext(Reader *r, Py_ssize_t length)
             return text;
         }
     }
-    if (ext_fallback == NULL) {
-        return unsupported("set_ext_fallback() was not called");
-    }
     PyObject *args[2];
     args[0] = PyLong_FromLong(code);
     args[1] = PyBytes_FromStringAndSize((const char *)data, length);
     PyObject *result = NULL;
     if (args[0] != NULL && args[1] != NULL) {
-        result = PyObject_Vectorcall(ext_fallback, args, 2, NULL);
+        result = call_ext_fallback(args, 2);
     }
     Py_XDECREF(args[0]);
     Py_XDECREF(args[1]);

@@ -12,7 +12,7 @@ import functools
 import gc
 import warnings
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from itertools import chain, islice, repeat
+from itertools import chain, count, islice, repeat
 from typing import Any, Callable, Optional, Union
 
 from influxdb._accel import speedups
@@ -57,26 +57,19 @@ def _row_builder(columns: tuple[str, ...]) -> Callable[[Sequence[Any]], Point]:
 
 def _rows(columns: Sequence[Any], values: Sequence[Sequence[Any]]) -> Iterator[Point]:
     """``{column: value}`` for each row, lazily (a run of rows at a time)."""
-    if (
-        _speedups is not None
-        and type(values) is list
-        and all(type(name) is str for name in columns)
-    ):
+    str_columns = all(type(name) is str for name in columns)
+    if _speedups is not None and str_columns and type(values) is list:
         names = tuple(columns)
         if len(values) < _PAUSED_MIN_ROWS:
             return iter(_speedups.dict_rows(names, values, 0, len(values)))
-        return chain.from_iterable(_paused_c_runs(names, values))
-    if (
-        len(values) >= _COMPILE_MIN_ROWS
-        and len(columns) <= _COMPILE_MAX_COLUMNS
-        and all(type(name) is str for name in columns)
-    ):
+        return chain.from_iterable(_paused_runs(_c_runs(names, values)))
+    if str_columns and _COMPILE_MIN_ROWS <= len(values) and len(columns) <= _COMPILE_MAX_COLUMNS:
         rows = map(_row_builder(tuple(columns)), values)
     else:
         rows = map(dict, map(zip, repeat(columns), values))
     if len(values) < _PAUSED_MIN_ROWS:
         return rows
-    return chain.from_iterable(_paused_runs(rows))
+    return chain.from_iterable(_paused_runs(lambda: list(islice(rows, _PAUSED_RUN))))
 
 
 # Large answers are turned into dicts a run of rows at a time with the cyclic garbage
@@ -87,36 +80,33 @@ _PAUSED_MIN_ROWS = 4096
 _PAUSED_RUN = 8192
 
 
-def _paused_runs(rows: Iterator[Point]) -> Iterator[list[Point]]:
+def _paused_runs(next_run: Callable[[], list[Point]]) -> Iterator[list[Point]]:
+    """The runs ``next_run()`` builds, each with the collector paused, until one is empty."""
     while True:
         if gc.isenabled():
             gc.disable()
             try:
-                run = list(islice(rows, _PAUSED_RUN))
+                run = next_run()
             finally:
                 gc.enable()
         else:  # paused by someone else: theirs to resume
-            run = list(islice(rows, _PAUSED_RUN))
+            run = next_run()
         if not run:
             return
         yield run
 
 
-def _paused_c_runs(columns: tuple[str, ...], values: list[Any]) -> Iterator[list[Point]]:
-    # The same runs as _paused_runs, built by the C extension (a third less time per row).
-    start = 0
-    while start < len(values):
-        stop = start + _PAUSED_RUN
-        if gc.isenabled():
-            gc.disable()
-            try:
-                run = _speedups.dict_rows(columns, values, start, stop)
-            finally:
-                gc.enable()
-        else:
-            run = _speedups.dict_rows(columns, values, start, stop)
-        yield run
-        start = stop
+def _c_runs(columns: tuple[str, ...], values: list[Any]) -> Callable[[], list[Point]]:
+    """A function giving the next run of rows as dicts, built by the C extension (a quarter
+    less time per row than the compiled builder), and an empty list after the last row."""
+    starts = count(0, _PAUSED_RUN)
+
+    def next_run() -> list[Point]:
+        start = next(starts)
+        run: list[Point] = _speedups.dict_rows(columns, values, start, start + _PAUSED_RUN)
+        return run
+
+    return next_run
 
 
 def _series_name(series: Mapping[str, Any]) -> Any:
