@@ -165,13 +165,13 @@ def _msgpack_documents(blocks: Iterator[bytes]) -> Iterator[Any]:
         while True:
             try:
                 framer.skip()
+                end = framer.tell() - offset
+                documents.append(_unpack(pending, done, end))
             except msgpack.OutOfData:
                 break
             except Exception as error:  # noqa: BLE001 -- raised after the documents before it
                 failure = error
                 break
-            end = framer.tell() - offset
-            documents.append(_unpack(pending, done, end))
             done = end
         del pending[:done]
         return documents, failure

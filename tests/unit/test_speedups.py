@@ -840,3 +840,18 @@ def test_chunked_documents_raise_what_msgpack_raises() -> None:
         for document in _transport._msgpack_documents(_chunks(stream, [3])):
             got.append(document)
     assert got == [{"a": 1}]
+
+
+@needs_c
+def test_chunked_documents_before_a_refused_time_are_handed_out() -> None:
+    import msgpack
+
+    from influxdb import _transport
+
+    refused = msgpack.ExtType(5, _ext(-62_135_596_801, 0))  # the year 0: the hook refuses it
+    stream = msgpack.packb({"a": 1}) + msgpack.packb({"t": refused}) + msgpack.packb({"b": 2})
+    got: list[Any] = []
+    with pytest.raises(ValueError, match="ordinal must be >= 1"):
+        for document in _transport._msgpack_documents(iter([stream])):
+            got.append(document)
+    assert got == [{"a": 1}]
