@@ -7,9 +7,9 @@ is checked afterwards.  Timings exclude building the input; memory is the growth
 process's RSS during the timed phase (sampled every 20 ms), which shows whether the writer's
 buffer stays bounded.
 
-The ceiling and the writer are measured in alternating rounds (``--rounds``, default 3) and
-compared by their medians, so that a machine shared with other work does not favour
-whichever ran during a quiet moment; the other modes run once.
+The ceiling and the writer are measured in alternating rounds (``--rounds``, default 5) and
+compared by their medians and round by round, so that a machine shared with other work does
+not favour whichever ran during a quiet moment; the other modes run once.
 
 Modes:
   ceiling          bare requests.Session POSTs of pre-built line-protocol bodies
@@ -198,7 +198,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--modes", default=",".join(MODES),
                         help="comma-separated modes run once, after the rounds")
-    parser.add_argument("--rounds", type=int, default=3,
+    parser.add_argument("--rounds", type=int, default=5,
                         help="alternating ceiling / writer_lines rounds")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
@@ -256,12 +256,18 @@ def report(results: list[dict[str, Any]], n: int, batch_size: int) -> None:
     writers = [r["rate"] for r in results if r["mode"] == "writer_lines"]
     if ceiling and writers:
         pairs = [w / c for w, c in zip(writers, ceilings)]
-        ratio = _median(writers) / ceiling
-        verdict = "meets" if ratio >= 0.9 else "MISSES"
+        ratio, by_round = _median(writers) / ceiling, _median(pairs)
+
+        def verdict(value: float) -> str:
+            return "meets" if value >= 0.9 else "MISSES"
+
+        # Both measures: when the machine's speed changes between rounds, the medians
+        # compare a fast round with a slow one; each round's own ratio does not.
         print(f"\nwriter fed pre-built lines: median {_median(writers):,.0f} points/s, "
-              f"{ratio:.0%} of the median bare-requests ceiling ({ceiling:,.0f} points/s); "
-              f"round by round: {', '.join(f'{p:.0%}' for p in pairs)}: {verdict} the 90% "
-              "target")
+              f"{ratio:.0%} of the median bare-requests ceiling ({ceiling:,.0f} points/s), "
+              f"{verdict(ratio)} the 90% target; round by round: "
+              f"{', '.join(f'{p:.0%}' for p in pairs)}, median {by_round:.0%}, "
+              f"{verdict(by_round)} it")
 
 
 if __name__ == "__main__":
