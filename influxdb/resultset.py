@@ -109,6 +109,30 @@ def _c_runs(columns: tuple[str, ...], values: list[Any]) -> Callable[[], list[Po
     return next_run
 
 
+#: ``repr()`` shows a result whole up to this many rows and series in all; past either, the
+#: first and last ``_REPR_EDGE`` rows of each series and series (pandas' ``display.max_rows``
+#: and ``display.min_rows`` idea), so that printing a large answer stays short.
+_REPR_MAX_ROWS = 60
+_REPR_MAX_SERIES = 20
+_REPR_EDGE = 5
+
+
+def _elided(count: int, what: str) -> str:
+    if count == 1 and what == "rows":
+        what = "row"
+    return f"... {count} {what} elided ..."
+
+
+def _short_rows(series: Mapping[str, Any]) -> str:
+    """The rows of one series as a list display, its middle elided past ``2 * _REPR_EDGE``."""
+    values = series.get("values") or []
+    if len(values) <= 2 * _REPR_EDGE:
+        return repr(list(_rows(series["columns"], values))) if values else "[]"
+    head = ", ".join(map(repr, _rows(series["columns"], values[:_REPR_EDGE])))
+    tail = ", ".join(map(repr, _rows(series["columns"], values[-_REPR_EDGE:])))
+    return f"[{head}, {_elided(len(values) - 2 * _REPR_EDGE, 'rows')}, {tail}]"
+
+
 def _series_name(series: Mapping[str, Any]) -> Any:
     # 'measurement' is not sent by InfluxDB 1.x but was honoured by 5.3.2; 'results' is
     # the name of series the server leaves unnamed (SHOW RETENTION POLICIES, SHOW USERS).
@@ -215,8 +239,29 @@ class ResultSet:
                             yield row
 
     def __repr__(self) -> str:
-        items = [f"'{key}': {list(points)}" for key, points in self.items()]
-        return "ResultSet({" + ", ".join(items) + "})"
+        """The 5.3.2 form, ``ResultSet({'<key>': [rows...], ...})``, in full for small results.
+
+        Past :data:`_REPR_MAX_ROWS` rows or :data:`_REPR_MAX_SERIES` series in all, it is
+        shortened as pandas shortens a long DataFrame: the first and last few rows of each
+        series (and the first and last few series), with the count of those left out in
+        their place, e.g. ``... 99990 rows elided ...``.
+        """
+        all_series = self._get_series()
+        total_rows = sum(len(s.get("values") or ()) for s in all_series)
+        if total_rows <= _REPR_MAX_ROWS and len(all_series) <= _REPR_MAX_SERIES:
+            items = [f"'{key}': {list(points)}" for key, points in self.items()]
+            return "ResultSet({" + ", ".join(items) + "})"
+        shown: list[Optional[dict[str, Any]]] = list(all_series)
+        if len(all_series) > _REPR_MAX_SERIES:
+            shown = [*all_series[:_REPR_EDGE], None, *all_series[-_REPR_EDGE:]]
+        parts = []
+        for series in shown:
+            if series is None:
+                parts.append(_elided(len(all_series) - 2 * _REPR_EDGE, "series"))
+                continue
+            key = (_series_name(series), series.get("tags", None))
+            parts.append(f"'{key}': {_short_rows(series)}")
+        return "ResultSet({" + ", ".join(parts) + "})"
 
     def __iter__(self) -> Iterator[list[Point]]:
         """Yield, per series key, the list of its points (through the deprecated

@@ -369,3 +369,51 @@ def test_large_series_rows_built_in_runs_with_the_collector_resumed_between() ->
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _series(name: str, rows: int, tags: Any = None) -> dict[str, Any]:
+    series: dict[str, Any] = {"name": name, "columns": ["time", "v"],
+                              "values": [[i, i] for i in range(rows)]}
+    if tags is not None:
+        series["tags"] = tags
+    return series
+
+
+def _rows_text(numbers: range) -> str:
+    return ", ".join(f"{{'time': {i}, 'v': {i}}}" for i in numbers)
+
+
+def test_repr_of_a_large_series_elides_its_middle() -> None:
+    text = repr(ResultSet({"series": [_series("cpu", 100_000)]}))
+    assert text == ("ResultSet({'('cpu', None)': [" + _rows_text(range(5))
+                    + ", ... 99990 rows elided ..., " + _rows_text(range(99995, 100000)) + "]})")
+    assert len(text) == 307
+
+
+@pytest.mark.parametrize("rows,series,full", [
+    (60, 1, True), (61, 1, False), (3, 20, True), (3, 21, False), (30, 2, True), (31, 2, False)])
+def test_repr_is_whole_up_to_60_rows_and_20_series(rows: int, series: int, full: bool) -> None:
+    rs = ResultSet({"series": [_series("m", rows, {"k": str(n)}) for n in range(series)]})
+    assert ("elided" not in repr(rs)) is full
+    if full:
+        expected = ", ".join(f"'{key}': {list(points)}" for key, points in rs.items())
+        assert repr(rs) == "ResultSet({" + expected + "})"
+
+
+def test_repr_shortened_keeps_short_series_whole_and_says_one_row() -> None:
+    rs = ResultSet({"series": [_series("a", 11), _series("b", 2), _series("c", 0),
+                               {"name": "d"}, _series("e", 60)]})
+    assert repr(rs) == (
+        "ResultSet({'('a', None)': [" + _rows_text(range(5)) + ", ... 1 row elided ..., "
+        + _rows_text(range(6, 11)) + "], '('b', None)': [" + _rows_text(range(2)) + "], "
+        "'('c', None)': [], '('d', None)': [], '('e', None)': [" + _rows_text(range(5))
+        + ", ... 50 rows elided ..., " + _rows_text(range(55, 60)) + "]})")
+
+
+def test_repr_of_many_series_elides_the_middle_ones() -> None:
+    rs = ResultSet({"series": [_series("cpu", 1, {"h": str(n)}) for n in range(1000)]})
+    def one(n: int) -> str:
+        return f"'('cpu', {{'h': '{n}'}})': [{{'time': 0, 'v': 0}}]"
+    assert repr(rs) == ("ResultSet({" + ", ".join(one(n) for n in range(5))
+                        + ", ... 990 series elided ..., "
+                        + ", ".join(one(n) for n in range(995, 1000)) + "})")
