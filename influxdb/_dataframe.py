@@ -21,7 +21,7 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
-from influxdb._dataframe_columns import field_encoder, round_floats, tag_texts
+from influxdb._dataframe_columns import field_encoder, is_infinite, round_floats, tag_texts
 from influxdb._dataframe_format import BLANK
 from influxdb._dataframe_lines import LinePlan, check_frame, frame_nanos
 from influxdb._dataframe_read import EPOCH_NANOS, frames_of_results, series_frame
@@ -39,13 +39,11 @@ __all__ = [
 
 
 def _python_values(name: str, series: Any, index: Any) -> list[Any]:
-    """A field column as Python values (``None`` where missing), checked like the line
-    path checks it (infinities, unsupported dtypes)."""
+    """A field column as Python values (``None`` where missing or infinite), checked like
+    the line path checks it (unsupported dtypes)."""
     field_encoder(name, series, index, None)  # raises for what cannot be written
     values = series.astype(object).where(series.notna(), None).tolist()
-    if series.dtype.kind == "f" or str(series.dtype).startswith("Float"):
-        return [None if v is None else float(v) for v in values]
-    return [_plain(v) for v in values]
+    return [None if v is None or is_infinite(v) else _plain(v) for v in values]
 
 
 def _plain(value: Any) -> Any:
@@ -66,7 +64,7 @@ def frame_points(frame: Any, measurement: str, *, tags: Optional[dict[str, Any]]
     every point's tags (global wins, as in 5.3.2) and never dropped.
 
     :raises TypeError: not a DataFrame or not a time index (5.3.2 messages)
-    :raises InfluxDBInvalidPointError: infinities, unsupported dtypes (naming column/row)
+    :raises InfluxDBInvalidPointError: unsupported dtypes (naming column/row)
     """
     check_frame(frame)
     names = [str(c) for c in frame.columns]

@@ -7,9 +7,10 @@ object columns holding values of mixed types, which go through the dict-point en
 value at a time so that both paths agree.
 
 Everything that cannot be written is found here, before anything is sent, and named by
-column and row (DECISIONS.md: infinities, unsupported types, text line protocol cannot
-carry).  Escaping uses the tables of :mod:`influxdb.line_protocol`, so DataFrame lines and
-dict-point lines escape identically.
+column and row (unsupported types, integers beyond int64, text line protocol cannot carry).
+Infinite floats are missing cells, as NaN is (5.3.2 did the same; docs/migration.rst).
+Escaping uses the tables of :mod:`influxdb.line_protocol`, so DataFrame lines and dict-point
+lines escape identically.
 
 Imported only once pandas is wanted.
 """
@@ -30,6 +31,7 @@ __all__ = [
     "Encoder",
     "field_encoder",
     "field_key",
+    "is_infinite",
     "measurement_text",
     "round_floats",
     "row_label",
@@ -138,19 +140,17 @@ def _fail(column: str, message: str) -> InfluxDBInvalidPointError:
     return InfluxDBInvalidPointError(f"field {column!r}: {message}")
 
 
-def _check_finite(column: str, values: NDArray, index: Any) -> None:
-    infinite = np.isinf(values)
-    if infinite.any():
-        row = int(np.flatnonzero(infinite)[0])
-        raise _fail(column, f"{row_label(index, row)} is {float(values[row])!r}; line protocol "
-                    "cannot represent infinite floats")
+def is_infinite(value: Any) -> bool:
+    """Whether one cell is ``inf`` or ``-inf``: a missing value in a DataFrame, as in 5.3.2
+    (docs/migration.rst; dict points keep refusing infinities)."""
+    return isinstance(value, (float, np.floating)) and bool(np.isinf(value))
 
 
 def _float_encoder(column: str, values: NDArray, missing: Optional[NDArray], index: Any,
                    numeric_precision: Any) -> Encoder:
     values = round_floats(np.asarray(values), numeric_precision)
-    nan = np.isnan(values)
-    _check_finite(column, np.where(nan, 0.0, values) if nan.any() else values, index)
+    # NaN and +-inf are missing cells (5.3.2 replaced infinities by NaN before writing).
+    nan = ~np.isfinite(values)
     if missing is None:
         missing = nan if nan.any() else None
     else:
@@ -232,7 +232,7 @@ def _object_encoder(column: str, series: Any, index: Any) -> Encoder:
     texts: list[bytes] = []
     codes = np.arange(len(values), dtype=np.int64)
     for row, value in enumerate(values.tolist()):
-        if value is None or value is pd.NA or value is pd.NaT:
+        if value is None or value is pd.NA or value is pd.NaT or is_infinite(value):
             codes[row] = -1
             texts.append(b"")
             continue
@@ -268,7 +268,7 @@ def field_encoder(column: str, series: Any, index: Any, numeric_precision: Any) 
     :param series: the column
     :param index: the frame's index (for messages)
     :param numeric_precision: see :func:`round_floats`
-    :raises InfluxDBInvalidPointError: infinities, integers beyond int64, unsupported
+    :raises InfluxDBInvalidPointError: integers beyond int64, unsupported
         dtypes, text that cannot be written -- naming the column and row
     """
     dtype = series.dtype

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from influxdb import DataFrameClient
+from influxdb import DataFrameClient, InfluxDBClient
 from influxdb.resultset import ResultSet
 
 pytestmark = pytest.mark.server
@@ -205,6 +205,21 @@ def test_json_protocol_round_trip(dfc: DataFrameClient) -> None:
     expected["host"] = text(frame["host"].tolist()).to_numpy()
     expected["zone"] = text(frame["zone"].tolist()).to_numpy()
     pd.testing.assert_frame_equal(got, expected[sorted(expected.columns)])
+
+
+@pytest.mark.parametrize("protocol", ["line", "json"])
+def test_infinite_cells_are_left_out_as_in_532(dfc: DataFrameClient, protocol: str) -> None:
+    # A division by zero in a frame: the infinite cells are missing, the rest is stored.
+    frame = pd.DataFrame({"v": [1.0, np.inf, -np.inf, 4.0], "w": [np.inf, 2.0, np.inf, 8.0],
+                          "o": np.array([np.inf, "b", -np.inf, "d"], dtype=object)},
+                         index=pd.date_range("2024", periods=4, freq="s", tz="UTC"))
+    dfc.write_points(frame, "inf", protocol=protocol)
+    rows = list(InfluxDBClient.query(dfc, 'SELECT * FROM "inf"').get_points())
+    assert rows == [
+        {"time": "2024-01-01T00:00:00Z", "o": None, "v": 1.0, "w": None},
+        {"time": "2024-01-01T00:00:01Z", "o": "b", "v": None, "w": 2.0},
+        {"time": "2024-01-01T00:00:03Z", "o": "d", "v": 4.0, "w": 8.0},
+    ]
 
 
 def test_data_frame_index_and_dropna(dfc: DataFrameClient) -> None:

@@ -128,7 +128,7 @@ def test_json_points_shape(cli: DataFrameClient) -> None:
 
 def test_bad_frame_sends_nothing(mock: Any, cli: DataFrameClient) -> None:
     mock.post(f"{BASE}/write", status_code=204)
-    bad = pd.DataFrame({"v": [1.0, np.inf]},
+    bad = pd.DataFrame({"v": np.array([1, 2**64 - 1], dtype=np.uint64)},
                        index=pd.date_range("2020", periods=2, freq="s", tz="UTC"))
     with pytest.raises(InfluxDBInvalidPointError, match="row 1"):
         cli.write_points(bad, "m", batch_size=1)
