@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
 from urllib.parse import urlencode
 
 from influxdb import _transport
@@ -141,6 +141,36 @@ class QueryMixin:
                         attempts, wait)
             time.sleep(wait)
 
+    # What query() returns, told apart by `chunked` for type checkers: a generator when
+    # chunked=True (by keyword or in 8th position), else one ResultSet or a list of them.
+    @overload
+    def query(self, query: str, params: Optional[dict[str, Any]] = ...,
+              bind_params: Optional[dict[str, Any]] = ..., epoch: Optional[str] = ...,
+              expected_response_code: int = ..., database: Optional[str] = ...,
+              raise_errors: bool = ..., *, chunked: Literal[True], chunk_size: int = ...,
+              method: str = ...) -> Iterator[ResultSet]: ...
+
+    @overload
+    def query(self, query: str, params: Optional[dict[str, Any]],
+              bind_params: Optional[dict[str, Any]], epoch: Optional[str],
+              expected_response_code: int, database: Optional[str], raise_errors: bool,
+              chunked: Literal[True], chunk_size: int = ...,
+              method: str = ...) -> Iterator[ResultSet]: ...
+
+    @overload
+    def query(self, query: str, params: Optional[dict[str, Any]] = ...,
+              bind_params: Optional[dict[str, Any]] = ..., epoch: Optional[str] = ...,
+              expected_response_code: int = ..., database: Optional[str] = ...,
+              raise_errors: bool = ..., chunked: Literal[False] = ..., chunk_size: int = ...,
+              method: str = ...) -> Union[ResultSet, list[ResultSet]]: ...
+
+    @overload
+    def query(self, query: str, params: Optional[dict[str, Any]] = ...,
+              bind_params: Optional[dict[str, Any]] = ..., epoch: Optional[str] = ...,
+              expected_response_code: int = ..., database: Optional[str] = ...,
+              raise_errors: bool = ..., chunked: bool = ..., chunk_size: int = ...,
+              method: str = ...) -> Union[ResultSet, list[ResultSet], Iterator[ResultSet]]: ...
+
     def query(
         self,
         query: str,
@@ -153,7 +183,7 @@ class QueryMixin:
         chunked: bool = False,
         chunk_size: int = 0,
         method: str = "GET",
-    ) -> Any:
+    ) -> Union[ResultSet, list[ResultSet], Iterator[ResultSet]]:
         """Run one or more InfluxQL statements.
 
         :param query: the statement(s), separated by ``;``
