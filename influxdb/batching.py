@@ -59,6 +59,23 @@ def _policy(retry: Union[Retry, int, None], default: Retry) -> Retry:
     return default.with_total(Retry.from_int(retry).total)
 
 
+def _target_repr(front: WriteFront) -> str:
+    """Where a writer's points go, for ``repr()``: the URL (or UDP address) and database (the
+    client's as it is now, when the writer names none), never credentials."""
+    client = front.client
+    if front.udp:
+        host = str(getattr(client, "_host", "?"))
+        host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        url = f"udp://{host}:{getattr(client, '_udp_port', '?')}"
+    else:
+        url = str(getattr(client, "_baseurl", "?"))
+    database = front.database or getattr(client, "_database", None)
+    text = f"url={url!r}, database={database!r}"
+    if front.retention_policy is not None:
+        text += f", retention_policy={front.retention_policy!r}"
+    return text
+
+
 def _sender(client: Any, front: WriteFront) -> Callable[[Batch], None]:
     if front.udp:
         return lambda batch: client._udp_send(batch.body)
@@ -202,7 +219,8 @@ class BatchWriter(Writes):
         self.close()
 
     def __repr__(self) -> str:
-        return f"<BatchWriter {self._core.thread.name} buffered={self._core.used()}>"
+        return (f"BatchWriter({_target_repr(self._front)}, buffered={self._core.used()}, "
+                f"failed={len(self.failed)}, closed={self.closed})")
 
 
 class Session(Writes):
@@ -343,6 +361,10 @@ class Session(Writes):
 
     def __enter__(self) -> Session:
         return self
+
+    def __repr__(self) -> str:
+        return (f"Session({_target_repr(self._front)}, pending={self.pending}, "
+                f"failed={len(self.failed)})")
 
     def __exit__(self, exc_type: Optional[type[BaseException]], exc: Optional[BaseException],
                  tb: object) -> None:

@@ -189,9 +189,20 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         return self.__use_udp
 
     def __repr__(self) -> str:
-        # Never the password or token.
+        # Says which credentials requests carry (as _auth decides), never the password,
+        # token or header value: 'basic' with the user name, 'token' (token= or a
+        # "Token ..." header), 'header' (another Authorization header), or None.
+        auth = next((value for key, value in self._headers.items()
+                     if key.lower() == "authorization"), None)
+        if auth is not None:
+            kind = "'token'" if auth[:6].lower() == "token " else "'header'"
+        elif self._username is not None and self._password is not None:
+            kind = f"'basic', username={self._username!r}"
+        else:
+            kind = "None"
+        udp = f", udp_port={self.__udp_port}" if self.__use_udp else ""
         return (f"{type(self).__name__}(url={self.__baseurl!r}, database={self._database!r}, "
-                f"username={self._username!r})")
+                f"auth={kind}{udp})")
 
     # -- construction --------------------------------------------------------------------
     @classmethod

@@ -97,8 +97,7 @@ def test_socket_options_reach_the_adapter() -> None:
 def test_repr_has_no_password() -> None:
     cli = InfluxDBClient(password="hunter2", token="tok-123")
     assert "hunter2" not in repr(cli) and "tok-123" not in repr(cli)
-    assert repr(cli) == "InfluxDBClient(url='http://localhost:8086', database=None, " \
-                        "username='root')"
+    assert repr(cli) == "InfluxDBClient(url='http://localhost:8086', database=None, auth='token')"
 
 
 def test_context_manager_closes_session() -> None:
