@@ -19,11 +19,7 @@ import requests.exceptions
 
 from influxdb._batching_buffer import Encoded, Target
 from influxdb._retry import Retry, parse_retry_after
-from influxdb.exceptions import (
-    InfluxDBClientError,
-    InfluxDBPartialWriteError,
-    InfluxDBServerError,
-)
+from influxdb.exceptions import InfluxDBPartialWriteError, is_retryable_error
 
 __all__ = ["Batch", "Deliverer", "WriterStats", "is_retryable", "retry_after_of"]
 
@@ -131,11 +127,8 @@ def is_retryable(exc: BaseException, retry: Retry) -> bool:
         return False  # the same certificate fails again; other TLS errors may be transient
     if isinstance(exc, _TRANSPORT_ERRORS):
         return True
-    if isinstance(exc, InfluxDBServerError):
-        return exc.code is None or retry.is_retryable_status(exc.code)
-    if isinstance(exc, InfluxDBClientError):  # 429 Too Many Requests
-        return exc.code is not None and retry.is_retryable_status(exc.code)
-    return False
+    # The client's own rule: a 500 naming a client mistake, a server that is not InfluxDB...
+    return is_retryable_error(exc, retry.retry_statuses)
 
 
 def _safe_call(callback: Optional[Callable[..., Any]], name: str, *args: Any) -> None:

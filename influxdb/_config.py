@@ -51,6 +51,7 @@ from urllib.parse import unquote, urlsplit
 
 from influxdb._config_values import CONVERTERS, scalar_text, to_text
 from influxdb._dsn import parse_dsn
+from influxdb.exceptions import InfluxDBArgumentError
 
 __all__ = ["ConfigError", "kwargs_from_env", "kwargs_from_file", "kwargs_from_mapping",
            "kwargs_from_url"]
@@ -60,11 +61,12 @@ _SECRETS = frozenset({"password", "token", "url", "dsn", "headers", "proxies"})
 _TAG_PREFIX = "tag_"
 
 
-class ConfigError(ValueError):
+class ConfigError(InfluxDBArgumentError):
     """A configuration value is missing, unknown or malformed.
 
-    A :class:`ValueError`, as the constructor raises for a bad port or DSN.  The message
-    starts with the variable or key that holds the wrong value.
+    An :class:`~influxdb.exceptions.InfluxDBArgumentError`, so a :class:`ValueError` as the
+    constructor raises for a bad port or DSN.  The message starts with the variable or key
+    that holds the wrong value.
     """
 
 

@@ -30,6 +30,7 @@ from influxdb._influxql_lex import (
     quote_literal,
     statements,
 )
+from influxdb.exceptions import InfluxDBArgumentError, InfluxDBArgumentTypeError
 
 __all__ = [
     "QueryInfo",
@@ -67,9 +68,9 @@ TagValue = Union[str, int, float]
 def _name(value: object, param: str) -> str:
     """A required, non-empty identifier, quoted."""
     if value is None:
-        raise ValueError(f"{param} is required, got None")
+        raise InfluxDBArgumentError(f"{param} is required, got None")
     if isinstance(value, str) and not value:
-        raise ValueError(f"{param} must not be empty")
+        raise InfluxDBArgumentError(f"{param} must not be empty")
     # quote_ident() checks the type itself (TypeError naming ``param``).
     return quote_ident(cast(str, value), param=param)
 
@@ -88,17 +89,19 @@ _MAX_NS = 2**63 - 1  # time.Duration is an int64 of nanoseconds
 
 def _duration(value: object, param: str, *, allow_inf: bool) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"{param} must be a str such as '1h30m', not {type(value).__name__}")
+        raise InfluxDBArgumentTypeError(
+            f"{param} must be a str such as '1h30m', not {type(value).__name__}")
     if allow_inf and value.upper() == "INF":
         return value
     if _DURATION.fullmatch(value) is None:
         accepted = "'INF' or " if allow_inf else ""
-        raise ValueError(
+        raise InfluxDBArgumentError(
             f"{param} must be an InfluxQL duration ({accepted}e.g. '1h30m', '52w'), got {value!r}"
         )
     total = sum(int(n) * _UNIT_NS[unit] for n, unit in _DURATION_TERM.findall(value))
     if total > _MAX_NS:
-        raise ValueError(f"{param} is too long for InfluxDB (at most 2562047h), got {value!r}")
+        raise InfluxDBArgumentError(
+            f"{param} is too long for InfluxDB (at most 2562047h), got {value!r}")
     return value
 
 
@@ -109,9 +112,10 @@ def _replication(value: object) -> str:
     elif isinstance(value, int) and not isinstance(value, bool):
         number = value
     else:
-        raise TypeError(f"replication must be a positive int, not {type(value).__name__}")
+        raise InfluxDBArgumentTypeError(
+            f"replication must be a positive int, not {type(value).__name__}")
     if not 1 <= number <= 2**31 - 1:  # the parser's bounds for REPLICATION
-        raise ValueError(f"replication must be between 1 and 2147483647, got {number}")
+        raise InfluxDBArgumentError(f"replication must be between 1 and 2147483647, got {number}")
     return str(value)
 
 
@@ -120,15 +124,16 @@ _PRIVILEGE = re.compile(r"(?:read|write|all(?:[ \t\n]+privileges)?)", re.IGNOREC
 
 def _privilege(value: object) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"privilege must be a str, not {type(value).__name__}")
+        raise InfluxDBArgumentTypeError(f"privilege must be a str, not {type(value).__name__}")
     if _PRIVILEGE.fullmatch(value) is None:
-        raise ValueError(f"privilege must be one of 'read', 'write', 'all', got {value!r}")
+        raise InfluxDBArgumentError(
+            f"privilege must be one of 'read', 'write', 'all', got {value!r}")
     return value
 
 
 def _series(verb: str, measurement: Optional[str], tags: Optional[Mapping[str, TagValue]]) -> str:
     if tags is not None and not isinstance(tags, Mapping):
-        raise TypeError(f"tags must be a dict or None, not {type(tags).__name__}")
+        raise InfluxDBArgumentTypeError(f"tags must be a dict or None, not {type(tags).__name__}")
     text = verb
     if measurement is not None and measurement != "":  # 5.3.2: no FROM clause then
         text += " FROM " + quote_ident(measurement, param="measurement")
@@ -179,7 +184,7 @@ def show_series(
     5.3.2 put the measurement, tag keys and values in unescaped (an injection); here all
     are quoted.  Numbers as tag values are compared as their ``str()``.
 
-    :raises TypeError: if ``tags`` is not a mapping or holds other than str/number
+    :raises InfluxDBArgumentTypeError: if ``tags`` is not a mapping or holds other than str/number
     """
     return _series("SHOW SERIES", measurement, tags)
 
@@ -189,11 +194,11 @@ def drop_series(
 ) -> str:
     """``DROP SERIES [FROM "<m>"] [WHERE "k"='v' AND ...]``.
 
-    :raises ValueError: if neither ``measurement`` nor ``tags`` is given (the server
+    :raises InfluxDBArgumentError: if neither ``measurement`` nor ``tags`` is given (the server
         rejects a bare ``DROP SERIES``)
     """
     if not measurement and not tags:
-        raise ValueError("drop_series() needs a measurement or tags")
+        raise InfluxDBArgumentError("drop_series() needs a measurement or tags")
     return _series("DROP SERIES", measurement, tags)
 
 
@@ -211,7 +216,7 @@ def create_retention_policy(
     :param duration: ``'INF'`` or a duration literal such as ``'1h30m'``
     :param replication: a positive int (or a str of digits, as 5.3.2 documented)
     :param shard_duration: a duration literal (``'0s'`` lets the server choose)
-    :raises ValueError: on a missing database or a malformed duration or replication
+    :raises InfluxDBArgumentError: on a missing database or a malformed duration or replication
     """
     text = (
         f"CREATE RETENTION POLICY {_name(name, 'name')} ON {_name(database, 'database')}"
@@ -235,7 +240,7 @@ def alter_retention_policy(
     """``ALTER RETENTION POLICY "<n>" ON "<db>"`` plus, in 5.3.2's order, `` DURATION d``,
     `` SHARD DURATION s``, `` REPLICATION r`` and `` DEFAULT`` (when ``default is True``).
 
-    :raises ValueError: if nothing would change, or on malformed values
+    :raises InfluxDBArgumentError: if nothing would change, or on malformed values
     """
     text = f"ALTER RETENTION POLICY {_name(name, 'name')} ON {_name(database, 'database')}"
     if duration is not None:
@@ -247,7 +252,7 @@ def alter_retention_policy(
     if default is True:
         text += " DEFAULT"
     if duration is None and shard_duration is None and replication is None and default is not True:
-        raise ValueError(
+        raise InfluxDBArgumentError(
             "alter_retention_policy() needs at least one of duration, replication, "
             "shard_duration or default=True"
         )
@@ -346,10 +351,10 @@ _RESAMPLE = re.compile(
 
 def _resample(value: object) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"resample_opts must be a str, not {type(value).__name__}")
+        raise InfluxDBArgumentTypeError(f"resample_opts must be a str, not {type(value).__name__}")
     match = _RESAMPLE.fullmatch(value)
     if match is None or match.group("every") is None and match.group("for") is None:
-        raise ValueError(
+        raise InfluxDBArgumentError(
             f"resample_opts must be 'EVERY <duration>', 'FOR <duration>' or both, got {value!r}"
         )
     for part in ("every", "for"):
@@ -360,10 +365,10 @@ def _resample(value: object) -> str:
 
 def _select(value: object) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"select must be a str, not {type(value).__name__}")
+        raise InfluxDBArgumentTypeError(f"select must be a str, not {type(value).__name__}")
     parts = statements(value)
     if len(parts) != 1 or first_word(parts[0]) != "SELECT" or ";" in mask(value):
-        raise ValueError("select must be a single SELECT statement")
+        raise InfluxDBArgumentError("select must be a single SELECT statement")
     if ends_in_line_comment(value):
         return value + "\n"  # a trailing -- comment would swallow the END that follows
     return value
@@ -377,7 +382,7 @@ def create_continuous_query(
     :param select: the InfluxQL ``SELECT ... INTO ...`` statement, inserted as given (plus
         a newline when it ends in a ``--`` comment, which would otherwise hide ``END``)
     :param resample_opts: ``'EVERY <d>'``, ``'FOR <d>'`` or ``'EVERY <d> FOR <d>'``
-    :raises ValueError: on a missing database, a ``select`` that is not one SELECT
+    :raises InfluxDBArgumentError: on a missing database, a ``select`` that is not one SELECT
         statement, or malformed resample options
     """
     resample = "" if resample_opts is None else " RESAMPLE " + _resample(resample_opts)

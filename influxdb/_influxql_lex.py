@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from influxdb.exceptions import InfluxDBArgumentError, InfluxDBArgumentTypeError
+
 __all__ = [
     "QueryInfo",
     "classify",
@@ -38,12 +40,12 @@ _UNQUOTABLE_NAMES = {"\r": "a carriage return", "\x00": "a NUL character"}
 
 def _check_quotable(value: object, param: str) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"{param} must be a str, not {type(value).__name__}")
+        raise InfluxDBArgumentTypeError(f"{param} must be a str, not {type(value).__name__}")
     bad = _UNQUOTABLE.search(value)
     if bad is not None:
         # Never echo the value: it may be a password.
         what = _UNQUOTABLE_NAMES.get(bad.group(), "a lone surrogate (not valid UTF-8)")
-        raise ValueError(f"{param} contains {what}, which InfluxQL cannot represent")
+        raise InfluxDBArgumentError(f"{param} contains {what}, which InfluxQL cannot represent")
     return value
 
 
@@ -55,8 +57,8 @@ def quote_ident(value: str, *, param: str = "value") -> str:
     :param value: the identifier
     :param param: the caller's parameter name, used in error messages
     :returns: ``"..."`` with ``\\``, ``"`` and newline escaped
-    :raises TypeError: if ``value`` is not a str
-    :raises ValueError: if ``value`` holds ``\\r``, NUL or a lone surrogate
+    :raises InfluxDBArgumentTypeError: if ``value`` is not a str
+    :raises InfluxDBArgumentError: if ``value`` holds ``\\r``, NUL or a lone surrogate
     """
     text = _check_quotable(value, param)
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
@@ -70,8 +72,8 @@ def quote_literal(value: str, *, param: str = "value") -> str:
     :param value: the string
     :param param: the caller's parameter name, used in error messages
     :returns: ``'...'`` with ``\\``, ``'`` and newline escaped
-    :raises TypeError: if ``value`` is not a str
-    :raises ValueError: if ``value`` holds ``\\r``, NUL or a lone surrogate
+    :raises InfluxDBArgumentTypeError: if ``value`` is not a str
+    :raises InfluxDBArgumentError: if ``value`` holds ``\\r``, NUL or a lone surrogate
     """
     text = _check_quotable(value, param)
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
@@ -155,10 +157,10 @@ def classify(query: str) -> QueryInfo:
 
     :param query: the query text
     :returns: a :class:`QueryInfo`
-    :raises TypeError: if ``query`` is not a str
+    :raises InfluxDBArgumentTypeError: if ``query`` is not a str
     """
     if not isinstance(query, str):
-        raise TypeError(f"query must be a str, not {type(query).__name__}")
+        raise InfluxDBArgumentTypeError(f"query must be a str, not {type(query).__name__}")
     changes = secret = False
     keywords = []
     for statement in statements(query):

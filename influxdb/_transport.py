@@ -20,6 +20,7 @@ import socket
 import time
 from collections.abc import Iterator
 from typing import Any, Callable, Optional, Union
+from urllib.parse import urlsplit
 
 import msgpack
 import requests
@@ -29,7 +30,11 @@ import requests.exceptions
 from influxdb._accel import speedups
 from influxdb._retry import Retry, parse_retry_after
 from influxdb._timeutil import format_rfc3339
-from influxdb.exceptions import InfluxDBInvalidPointError, error_from_response
+from influxdb.exceptions import (
+    InfluxDBInvalidPointError,
+    error_from_response,
+    is_retryable_error,
+)
 
 log = logging.getLogger("influxdb")
 
@@ -292,10 +297,12 @@ def perform(
     """
     if sleep is None:
         sleep = time.sleep
+    debug = log.isEnabledFor(logging.DEBUG)  # once per request: nothing to build when off
     started = time.monotonic()
     attempts = 0
     while True:
         attempts += 1
+        sent_at = time.monotonic()
         try:
             response = session.request(
                 method=method, url=url, auth=auth, params=params, data=data,
@@ -303,9 +310,14 @@ def perform(
                 timeout=timeout,
             )
         except RETRYABLE_EXCEPTIONS as exc:
+            if debug:
+                _log_request(method, url, params, data, type(exc).__name__, sent_at, None)
             # A certificate that failed verification fails again: raise at once, no backoff.
             if "CERTIFICATE_VERIFY_FAILED" in str(exc) or not retry.has_attempts_left(
                     attempts, started):
+                if attempts > 1 and hasattr(exc, "add_note"):  # Python 3.11+
+                    exc.add_note(f"gave up after {attempts} attempts over "
+                                 f"{time.monotonic() - started:.1f}s")
                 raise
             wait = retry.get_backoff_time(attempts)
             log.warning("%s %s failed (%s: %s); attempt %d, retrying in %.2fs", method,
@@ -314,23 +326,69 @@ def perform(
             continue
 
         status = response.status_code
+        if debug:
+            _log_request(method, url, params, data, status, sent_at, response, stream)
         if status == expected_response_code or status in also_accept:
             return response
-        if retry.is_retryable_status(status) and retry.has_attempts_left(attempts, started):
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        text = error_body_text(response)
+        response.close()
+        # The class comes from the status and the server's message (a 500 naming a missing
+        # retention policy is the client's mistake, never retried), and from whether InfluxDB
+        # answered at all (its answers all carry X-Influxdb-Version).
+        error = error_from_response(text, status, operation=operation,
+                                    from_influxdb="X-Influxdb-Version" in response.headers,
+                                    url=_public_url(url))
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if is_retryable_error(error, retry.retry_statuses) and retry.has_attempts_left(
+                attempts, started):
             wait = retry.get_backoff_time(attempts, retry_after)
             log.warning("%s %s answered %d; attempt %d, retrying in %.2fs", method,
                         _redact(url), status, attempts, wait)
-            response.close()
             sleep(wait)
             continue
-        text = error_body_text(response)
-        response.close()
-        error = error_from_response(text, status, operation=operation)
         # The batching writer reads it (_batching_send.retry_after_of) to honour Retry-After.
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
         error.retry_after = retry_after  # type: ignore[attr-defined]
+        if attempts > 1:
+            error.attempts = attempts
+            error.elapsed = time.monotonic() - started
         raise error
+
+
+def _public_url(url: str) -> str:
+    """``url`` without credentials, query string or fragment: safe in messages and logs."""
+    parts = urlsplit(_redact(url))
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _body_size(body: Any) -> Optional[int]:
+    if body is None:
+        return 0
+    if isinstance(body, (bytes, bytearray)):
+        return len(body)
+    if isinstance(body, str):
+        return len(body.encode("utf-8"))
+    return None  # a file or an iterator: unknown without reading it
+
+
+def _log_request(method: str, url: str, params: Any, data: Any, outcome: Union[int, str],
+                 sent_at: float, response: Optional[requests.Response],
+                 stream: bool = False) -> None:
+    """One DEBUG line per request: method, path, database, status, time, body sizes.
+
+    Only these: never the query string (a statement may carry a password), bound values,
+    credentials or headers.
+    """
+    database = params.get("db") if isinstance(params, dict) else None
+    received: Optional[int] = None
+    if response is not None and not stream:
+        received = len(response.content or b"")  # already read: no extra I/O
+    elif response is not None:  # a streamed answer is not read yet
+        length = response.headers.get("Content-Length", "")
+        received = int(length) if length.isdigit() else None
+    log.debug("%s %s db=%s status=%s elapsed=%.1fms sent=%sB received=%sB", method,
+              urlsplit(url).path or "/", database, outcome,
+              (time.monotonic() - sent_at) * 1000, _body_size(data),
+              "?" if received is None else received)
 
 
 def _redact(url: str) -> str:

@@ -7,28 +7,39 @@ The tree::
     │   ├── InfluxDBAuthenticationError   401: missing or wrong credentials
     │   ├── InfluxDBAuthorizationError    403, or "not authorized" inside a 200 answer
     │   ├── InfluxDBDatabaseNotFoundError "database not found"
-    │   ├── InfluxDBRetentionPolicyNotFoundError  "retention policy not found"
+    │   ├── InfluxDBRetentionPolicyNotFoundError  "retention policy not found" (even in a 500)
     │   ├── InfluxDBQueryError            a statement the server refused (parse error, ...)
     │   ├── InfluxDBWriteError            a write the server refused (400 on /write)
     │   │   └── InfluxDBPartialWriteError     some points were dropped ("partial write")
     │   │       └── InfluxDBFieldTypeConflictError  a field changed type
-    │   └── InfluxDBInvalidPointError     (also ValueError) bad input caught before sending
-    └── InfluxDBServerError               5xx answers (5.3.2 contract: NOT a client error)
+    │   ├── InfluxDBArgumentError         (also ValueError) an argument refused before sending
+    │   │   ├── InfluxDBArgumentTypeError     (also TypeError) an argument of the wrong type
+    │   │   └── InfluxDBInvalidPointError     a point that cannot be written
+    │   └── NotInfluxDBClientError        a 4xx from a server that is not InfluxDB
+    ├── InfluxDBServerError               5xx answers (5.3.2 contract: NOT a client error)
+    │   └── NotInfluxDBServerError        a 5xx from a server that is not InfluxDB
+    └── NotInfluxDBError                  the base of the two ``NotInfluxDB...`` classes
 
 ``InfluxDBServerError`` stays outside ``InfluxDBClientError`` on purpose: code written for
 influxdb-python retries one and drops the other.  Transport failures (refused connections,
 timeouts) are raised as the :mod:`requests` exceptions they are, exactly as in 5.3.2.
 
 Which class an error answer becomes is decided in one place, :func:`error_from_response`,
-shared by HTTP error answers and by statement errors carried inside a 200 answer.
+from one table keyed on status and server message (:data:`_TABLE`), shared by HTTP error
+answers and by statement errors carried inside a 200 answer; whether an answer is worth
+another attempt is decided from that class by :func:`is_retryable_error`, for the client's
+retries and the batching writer's alike.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Container
 from typing import Optional, Union
 
 __all__ = [
+    "InfluxDBArgumentError",
+    "InfluxDBArgumentTypeError",
     "InfluxDBAuthenticationError",
     "InfluxDBAuthorizationError",
     "InfluxDBClientError",
@@ -41,7 +52,11 @@ __all__ = [
     "InfluxDBRetentionPolicyNotFoundError",
     "InfluxDBServerError",
     "InfluxDBWriteError",
+    "NotInfluxDBClientError",
+    "NotInfluxDBError",
+    "NotInfluxDBServerError",
     "error_from_response",
+    "is_retryable_error",
 ]
 
 
@@ -58,10 +73,15 @@ class InfluxDBError(Exception):
 
     :ivar content: the server's answer (or our message) as text
     :ivar code: the HTTP status, or ``None`` when there was no HTTP error
+    :ivar attempts: requests made before giving up (``1`` when the request was not retried);
+        the message says how many there were, and over how long, when more than one
+    :ivar elapsed: seconds from the first attempt to giving up
     """
 
     content: str
     code: Optional[int]
+    attempts: int = 1
+    elapsed: float = 0.0
 
     def __init__(self, content: Union[str, bytes, None] = "", code: Optional[int] = None) -> None:
         self.content = _text(content)
@@ -71,6 +91,12 @@ class InfluxDBError(Exception):
         else:
             message = self.content
         super().__init__(message)
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.attempts > 1:
+            text += f" (gave up after {self.attempts} attempts over {self.elapsed:.1f}s)"
+        return text
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
         # Keep exceptions picklable (multiprocessing, logging handlers) with both arguments.
@@ -101,7 +127,11 @@ class InfluxDBDatabaseNotFoundError(InfluxDBClientError):
 
 
 class InfluxDBRetentionPolicyNotFoundError(InfluxDBClientError):
-    """The retention policy named by the request does not exist."""
+    """The retention policy named by the request does not exist.
+
+    influxd 1.x answers a write to a missing retention policy with HTTP 500; ``.code`` is
+    then 500, and the error is raised at once (sending it again cannot succeed).
+    """
 
 
 class InfluxDBQueryError(InfluxDBClientError):
@@ -120,18 +150,37 @@ class InfluxDBFieldTypeConflictError(InfluxDBPartialWriteError):
     """A field was written with a type other than the one it already has in its shard."""
 
 
-class InfluxDBInvalidPointError(InfluxDBClientError, ValueError):
+class InfluxDBArgumentError(InfluxDBClientError, ValueError):
+    """An argument refused before anything was sent.
+
+    An :class:`InfluxDBClientError` with ``code`` 400: influxdb-python 5.3.2 sent many of
+    these arguments (an empty user name, an unknown privilege, a malformed duration) to the
+    server, which refused them with HTTP 400, so ``except InfluxDBClientError`` and
+    ``exc.code == 400`` keep working.  Also a :class:`ValueError`, which 5.3.2 raised for the
+    arguments it checked itself (precision, consistency, port, DSN).  The message is ours
+    alone (no ``"400: "`` prefix); ``.content`` holds it too.
+
+    :param message: what is wrong, naming the argument (never echoing a secret)
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, None)
+        self.code = 400
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (self.__class__, (self.content,))
+
+
+class InfluxDBArgumentTypeError(InfluxDBArgumentError, TypeError):
+    """An argument of the wrong type (a :class:`TypeError` too, as 5.3.2 raised for those)."""
+
+
+class InfluxDBInvalidPointError(InfluxDBArgumentError):
     """Input that cannot be written, caught before anything is sent.
 
     Also a :class:`ValueError`, which is what influxdb-python raised for bad precision or
     consistency values, so existing ``except ValueError`` clauses keep working.
     """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, None)
-
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (self.__class__, (self.content,))
 
 
 class InfluxDBServerError(InfluxDBError):
@@ -146,34 +195,98 @@ class InfluxDBServerError(InfluxDBError):
         self.code = code
 
 
-def _server_message(content: str) -> str:
-    """The ``error`` member of a JSON error body, else the body itself, lower-cased."""
+#: The most of a foreign server's answer kept in :class:`NotInfluxDBError` (a whole HTML page
+#: says nothing more than its first lines).
+BODY_EXCERPT = 200
+
+
+class NotInfluxDBError(InfluxDBError):
+    """The server at the client's URL did not answer as InfluxDB: a wrong port or path.
+
+    Raised for an error answer without the ``X-Influxdb-Version`` header every InfluxDB 1.x
+    answer carries and without an InfluxDB error body (``{"error": "..."}``).  The class
+    raised is :class:`NotInfluxDBClientError` or :class:`NotInfluxDBServerError`, so the
+    ``except`` clause that caught such a status before still does.  Not retried, except the
+    statuses a proxy in front of InfluxDB answers while the server restarts (429, 502, 503,
+    504).
+
+    :ivar content: the first 200 characters of the answer's body
+    :ivar code: the HTTP status
+    :ivar url: the URL asked, without credentials or query string
+    """
+
+    url: str
+
+    def __init__(self, content: Union[str, bytes, None] = "", code: Optional[int] = None,
+                 url: str = "") -> None:
+        excerpt = _text(content)[:BODY_EXCERPT]
+        super().__init__(excerpt, code)
+        self.url = url
+        where = f"the server at {url}" if url else "the server"
+        body = f"; its answer begins {excerpt!r}" if excerpt else "; its answer has no body"
+        self.args = (f"{code}: {where} did not answer as InfluxDB (HTTP {code} without an "
+                     f"X-Influxdb-Version header){body}",)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (self.__class__, (self.content, self.code, self.url))
+
+
+class NotInfluxDBClientError(NotInfluxDBError, InfluxDBClientError):
+    """A 4xx (or other non-5xx) answer from a server that is not InfluxDB."""
+
+
+class NotInfluxDBServerError(NotInfluxDBError, InfluxDBServerError):
+    """A 5xx answer from a server that is not InfluxDB."""
+
+
+def _error_member(content: str) -> Optional[str]:
+    """The ``error`` member of an InfluxDB error body (``{"error": "..."}``), else ``None``."""
+    if not content.lstrip().startswith("{"):
+        return None
     try:
         decoded = json.loads(content)
     except ValueError:
-        return content.lower()
+        return None
     if isinstance(decoded, dict) and isinstance(decoded.get("error"), str):
-        return str(decoded["error"]).lower()
-    return content.lower()
+        return str(decoded["error"])
+    return None
 
 
-# (substring of the server's message, class), first match wins.  Messages are those of
-# InfluxDB 1.x (services/httpd/handler.go and coordinator/points_writer.go).
-_MESSAGE_TABLE: tuple[tuple[str, type[InfluxDBClientError]], ...] = (
-    ("field type conflict", InfluxDBFieldTypeConflictError),
-    ("partial write", InfluxDBPartialWriteError),
-    ("database not found", InfluxDBDatabaseNotFoundError),
-    ("retention policy not found", InfluxDBRetentionPolicyNotFoundError),
-    ("not authorized", InfluxDBAuthorizationError),
-    ("error authorizing query", InfluxDBAuthorizationError),
-    ("authorization failed", InfluxDBAuthenticationError),
-    ("unable to parse", InfluxDBWriteError),
+# Status groups of the table: None stands for "a statement error inside a 200 answer".
+_ANY: Optional[frozenset[Optional[int]]] = None  # every status, and statement errors
+_NOT_5XX = frozenset({None, *range(400, 500)})
+
+#: The one table: (statuses or _ANY, substring of the server's message or None, class);
+#: the first row that matches wins.  The server's message comes first, whatever the status:
+#: influxd 1.6 answers a write to a missing retention policy with 500 "retention policy not
+#: found", a client mistake that no retry can mend.  Messages are those of InfluxDB 1.x
+#: (services/httpd/handler.go, coordinator/points_writer.go, the query authorizer).
+_TABLE: tuple[tuple[Optional[frozenset[Optional[int]]], Optional[str],
+                    type[InfluxDBClientError]], ...] = (
+    (_ANY, "field type conflict", InfluxDBFieldTypeConflictError),
+    (_ANY, "partial write", InfluxDBPartialWriteError),
+    (_ANY, "database not found", InfluxDBDatabaseNotFoundError),
+    (_ANY, "retention policy not found", InfluxDBRetentionPolicyNotFoundError),
+    (frozenset({401}), None, InfluxDBAuthenticationError),
+    (frozenset({403}), None, InfluxDBAuthorizationError),
+    (_ANY, "not authorized", InfluxDBAuthorizationError),
+    (_ANY, "error authorizing query", InfluxDBAuthorizationError),
+    (_ANY, "authorization failed", InfluxDBAuthenticationError),
+    (_NOT_5XX, "unable to parse", InfluxDBWriteError),
 )
 
-_STATUS_TABLE: dict[int, type[InfluxDBClientError]] = {
-    401: InfluxDBAuthenticationError,
-    403: InfluxDBAuthorizationError,
-}
+#: Statuses a proxy or load balancer in front of InfluxDB answers while the server restarts
+#: or sheds load: retried (when the policy retries them) even from a server that is not
+#: InfluxDB.
+_GATEWAY_STATUSES = frozenset({429, 502, 503, 504})
+
+def _classify(message: str, code: Optional[int]) -> Optional[type[InfluxDBClientError]]:
+    for statuses, needle, cls in _TABLE:
+        if statuses is not None and code not in statuses:
+            continue
+        if needle is None or needle in message:
+            return cls
+    return None
 
 
 def error_from_response(
@@ -181,28 +294,57 @@ def error_from_response(
     code: Optional[int],
     *,
     operation: str = "query",
+    from_influxdb: bool = True,
+    url: str = "",
 ) -> InfluxDBError:
     """Build the exception for an error answer.
 
     :param content: the answer body (HTTP errors) or the statement's ``error`` text
     :param code: the HTTP status, or ``None`` for a statement error inside a 200 answer
     :param operation: ``"write"`` or ``"query"``: which generic class a 400 falls back to
-    :returns: an :class:`InfluxDBServerError` for 5xx, else an :class:`InfluxDBClientError`
-        subclass chosen by status and then by the server's message
+    :param from_influxdb: whether the answer carried InfluxDB's ``X-Influxdb-Version``
+        header; without it and without an InfluxDB error body, the answer came from another
+        server (:class:`NotInfluxDBError`)
+    :param url: the URL asked (for :class:`NotInfluxDBError`'s message)
+    :returns: the class of the first row of the table matching the server's message and
+        the status; else :class:`InfluxDBServerError` for 5xx, :class:`InfluxDBWriteError`
+        or :class:`InfluxDBQueryError` for 400 and statement errors, else
+        :class:`InfluxDBClientError`
     """
     text = _text(content)
+    member = _error_member(text)
+    if code is not None and not from_influxdb and member is None:
+        if 500 <= code < 600:
+            return NotInfluxDBServerError(text, code, url)
+        return NotInfluxDBClientError(text, code, url)
+    message = (text if member is None else member).lower()
+    cls = _classify(message, code)
+    if cls is not None:
+        return cls(text, code)
     if code is not None and 500 <= code < 600:
         return InfluxDBServerError(text, code)
-    message = _server_message(text)
-    cls: type[InfluxDBClientError] = InfluxDBClientError
-    if code in _STATUS_TABLE:
-        cls = _STATUS_TABLE[code]
-    else:
-        for needle, candidate in _MESSAGE_TABLE:
-            if needle in message:
-                cls = candidate
-                break
-        else:
-            if code is None or code == 400:
-                cls = InfluxDBWriteError if operation == "write" else InfluxDBQueryError
-    return cls(text, code)
+    if code is None or code == 400:
+        return (InfluxDBWriteError if operation == "write" else InfluxDBQueryError)(text, code)
+    return InfluxDBClientError(text, code)
+
+
+def is_retryable_error(error: BaseException, retry_statuses: Container[int]) -> bool:
+    """Whether an error answer may succeed if the same request is sent again.
+
+    Only answers that named no client mistake (the two generic classes) with a status the
+    policy retries: a missing database or retention policy, a refused point or statement
+    fails the same way every time.  A server that is not InfluxDB is retried only for the
+    statuses a proxy answers while InfluxDB restarts (429, 502, 503, 504).  An
+    :class:`InfluxDBServerError` without a status (built by hand) counts as transient.
+
+    :param error: the exception an attempt raised (anything else than an
+        :class:`InfluxDBError` gives ``False``)
+    :param retry_statuses: the statuses the retry policy retries
+    """
+    if isinstance(error, NotInfluxDBError):
+        return error.code in _GATEWAY_STATUSES and error.code in retry_statuses
+    if type(error) is InfluxDBServerError:
+        return error.code is None or error.code in retry_statuses
+    if type(error) is InfluxDBClientError:  # 429 Too Many Requests
+        return error.code is not None and error.code in retry_statuses
+    return False

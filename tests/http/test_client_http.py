@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import re
 import socket
 from typing import Any
 from urllib.parse import unquote_plus
@@ -17,10 +19,14 @@ from influxdb import InfluxDBClient
 from influxdb._retry import Retry
 from influxdb.client import _parse_dsn
 from influxdb.exceptions import (
+    InfluxDBArgumentError,
     InfluxDBAuthenticationError,
     InfluxDBClientError,
     InfluxDBInvalidPointError,
+    InfluxDBRetentionPolicyNotFoundError,
     InfluxDBServerError,
+    NotInfluxDBClientError,
+    NotInfluxDBServerError,
 )
 
 BASE = "http://localhost:8086"
@@ -230,8 +236,10 @@ def test_server_error_after_retries(mock: Any, no_sleep: list[float]) -> None:
     assert mock.call_count == 3
     assert len(no_sleep) == 2
     assert 1.25 <= no_sleep[0] <= 2.5 and 2.5 <= no_sleep[1] <= 5.0
-    assert str(info.value) == '{"error":"boom"}'
-    assert (info.value.code, info.value.content) == (500, '{"error":"boom"}')
+    assert re.fullmatch(r'\{"error":"boom"\} \(gave up after 3 attempts over \d+\.\ds\)',
+                        str(info.value))
+    assert (info.value.code, info.value.content, info.value.attempts) == (
+        500, '{"error":"boom"}', 3)
     assert not isinstance(info.value, InfluxDBClientError)
 
 
@@ -337,3 +345,145 @@ def test_statement_error_of_a_stopping_server_raises_after_the_budget(mock: Any)
     with pytest.raises(InfluxDBQueryError, match="query engine shutdown"):
         InfluxDBClient(retries=2).query("SELECT v FROM m")
     assert mock.call_count == 2
+
+
+# -- error classes (by status and server message) ------------------------------------------
+
+def test_missing_retention_policy_500_is_raised_at_once(mock: Any,
+                                                        no_sleep: list[float]) -> None:
+    # influxd 1.6 answers a write to a missing retention policy with 500.
+    mock.post(BASE + "/write", status_code=500,
+              text='{"error":"retention policy not found: nosuchrp"}',
+              headers={"X-Influxdb-Version": "1.6.7"})
+    with pytest.raises(InfluxDBRetentionPolicyNotFoundError) as info:
+        InfluxDBClient(database="db").write_points(["m v=1"], protocol="line",
+                                                   retention_policy="nosuchrp")
+    assert (mock.call_count, no_sleep) == (1, [])
+    assert (info.value.code, info.value.content, info.value.attempts) == (
+        500, '{"error":"retention policy not found: nosuchrp"}', 1)
+    assert str(info.value) == '500: {"error":"retention policy not found: nosuchrp"}'
+
+
+def test_a_web_page_on_ping_is_not_influxdb(mock: Any, no_sleep: list[float]) -> None:
+    page = "<!DOCTYPE HTML>\n<html><head><title>404 Not Found</title></head>" + "x" * 300
+    mock.get(BASE + "/ping", status_code=404, text=page)
+    with pytest.raises(NotInfluxDBClientError) as info:
+        InfluxDBClient().ping()
+    assert isinstance(info.value, InfluxDBClientError)
+    assert (mock.call_count, info.value.code, info.value.content) == (1, 404, page[:200])
+    assert str(info.value) == (
+        "404: the server at http://localhost:8086/ping did not answer as InfluxDB (HTTP 404 "
+        f"without an X-Influxdb-Version header); its answer begins {page[:200]!r}")
+
+
+def test_a_501_from_another_server_is_not_retried(mock: Any, no_sleep: list[float]) -> None:
+    mock.post(BASE + "/write", status_code=501, text="Unsupported method ('POST')")
+    with pytest.raises(NotInfluxDBServerError) as info:
+        InfluxDBClient(retries=Retry(total=5, retry_statuses=frozenset({501}))).write_points(
+            ["m v=1"], protocol="line")
+    assert isinstance(info.value, InfluxDBServerError)
+    assert (mock.call_count, no_sleep, info.value.code) == (1, [], 501)
+
+
+def test_a_gateway_503_from_a_proxy_is_still_retried(mock: Any, no_sleep: list[float]) -> None:
+    mock.post(BASE + "/write", status_code=503, text="<html>Service Unavailable</html>")
+    with pytest.raises(NotInfluxDBServerError) as info:
+        InfluxDBClient(retries=2).write_points(["m v=1"], protocol="line")
+    assert (mock.call_count, len(no_sleep), info.value.attempts) == (2, 1, 2)
+    assert "(gave up after 2 attempts over " in str(info.value)
+
+
+def test_transport_failures_note_the_attempts(mock: Any) -> None:
+    mock.get(BASE + "/query", exc=requests.exceptions.ConnectionError("refused"))
+    with pytest.raises(requests.exceptions.ConnectionError) as info:
+        InfluxDBClient(retries=3).query("SELECT 1")
+    notes = getattr(info.value, "__notes__", None)
+    if hasattr(info.value, "add_note"):  # Python 3.11+
+        assert notes is not None and len(notes) == 1
+        assert re.fullmatch(r"gave up after 3 attempts over \d+\.\ds", notes[0])
+    assert str(info.value) == "refused"
+
+
+# -- argument errors: caught as 5.3.2 callers catch them -----------------------------------
+
+@pytest.mark.parametrize("call,message", [
+    (lambda c: c.create_user("", "pw"), "username must not be empty"),
+    (lambda c: c.grant_privilege("", "db", "user"),
+     "privilege must be one of 'read', 'write', 'all', got ''"),
+    (lambda c: c.revoke_privilege("", "db", "user"),
+     "privilege must be one of 'read', 'write', 'all', got ''"),
+    (lambda c: c.alter_retention_policy("rp", "db"),
+     "alter_retention_policy() needs at least one of duration, replication, shard_duration or "
+     "default=True"),
+    (lambda c: c.delete_series(), "drop_series() needs a measurement or tags"),
+    (lambda c: c.create_retention_policy("rp", "forever", 1, "db"),
+     "duration must be an InfluxQL duration ('INF' or e.g. '1h30m', '52w'), got 'forever'"),
+    (lambda c: c.grant_privilege("readonly", "db", "user"),
+     "privilege must be one of 'read', 'write', 'all', got 'readonly'"),
+])
+def test_argument_errors_are_client_errors_with_code_400(mock: Any, call: Any,
+                                                         message: str) -> None:
+    with pytest.raises(InfluxDBClientError) as info:
+        call(InfluxDBClient(database="db"))
+    assert type(info.value) is InfluxDBArgumentError
+    assert isinstance(info.value, ValueError)
+    assert (info.value.code, info.value.content, str(info.value)) == (400, message, message)
+    assert mock.call_count == 0
+
+
+# -- logging -------------------------------------------------------------------------------
+
+LOG_LINE = re.compile(r"(GET|POST) (/\w+) db=(\S+) status=(\d+) elapsed=\d+\.\dms "
+                      r"sent=(\d+)B received=(\d+)B")
+
+
+def test_one_debug_line_per_request_without_secrets(mock: Any,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    mock.get(BASE + "/ping", status_code=204, headers={"X-Influxdb-Version": "1.6.7"})
+    mock.post(BASE + "/write", status_code=204)
+    mock.get(BASE + "/query", json={"results": [{"statement_id": 0}]})
+    mock.post(BASE + "/query", json={"results": [{"statement_id": 0}]})
+    cli = InfluxDBClient(database="db", username="u", password="hunter2")
+    token_cli = InfluxDBClient(database="db", token="tok-secret")
+    with caplog.at_level(logging.DEBUG, logger="influxdb"):
+        cli.ping()
+        cli.write_points(["m v=1"], protocol="line")
+        cli.query("SELECT v FROM m WHERE t = $t", bind_params={"t": "bound-secret"})
+        cli.create_user("bob", "pw-secret")
+        token_cli.query("SHOW DATABASES")
+    lines = [r.getMessage() for r in caplog.records if r.name == "influxdb"]
+    assert all(r.levelno == logging.DEBUG for r in caplog.records)
+    parsed = [LOG_LINE.fullmatch(line) for line in lines]
+    assert all(parsed), lines
+    assert [m.groups()[:5] for m in parsed if m] == [
+        ("GET", "/ping", "None", "204", "0"),
+        ("POST", "/write", "db", "204", "6"),
+        ("GET", "/query", "db", "200", "0"),
+        ("POST", "/query", "db", "200", str(len(mock.request_history[3].body))),
+        ("GET", "/query", "db", "200", "0"),
+    ]
+    answer = str(len(json.dumps({"results": [{"statement_id": 0}]})))
+    assert [m.group(6) for m in parsed if m] == ["0", "0", answer, answer, answer]
+    text = "\n".join(lines) + caplog.text
+    for secret in ("hunter2", "pw-secret", "bound-secret", "tok-secret", "SELECT", "bob"):
+        assert secret not in text
+
+
+def test_nothing_is_formatted_when_debug_is_off(mock: Any, monkeypatch: pytest.MonkeyPatch,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    mock.post(BASE + "/write", status_code=204)
+    calls: list[int] = []
+    monkeypatch.setattr("influxdb._transport._log_request",
+                        lambda *args: calls.append(1))
+    with caplog.at_level(logging.INFO, logger="influxdb"):
+        InfluxDBClient().write_points(["m v=1"], protocol="line")
+    assert (calls, caplog.records) == ([], [])
+
+
+def test_retries_stay_at_warning(mock: Any, caplog: pytest.LogCaptureFixture) -> None:
+    mock.post(BASE + "/write", [{"status_code": 503, "headers": {"X-Influxdb-Version": "1"}},
+                                {"status_code": 204}])
+    with caplog.at_level(logging.WARNING, logger="influxdb"):
+        InfluxDBClient().write_points(["m v=1"], protocol="line")
+    assert [(r.levelno, r.getMessage()[:37]) for r in caplog.records] == [
+        (logging.WARNING, "POST http://localhost:8086/write answ")]

@@ -8,6 +8,7 @@ import pytest
 
 from influxdb import _influxql as ql
 from influxdb._influxql import QueryInfo, classify, quote_ident, quote_literal
+from influxdb.exceptions import InfluxDBArgumentError, InfluxDBArgumentTypeError
 
 # --- quoting -----------------------------------------------------------------------------
 
@@ -485,7 +486,9 @@ def test_builders_validate(
 ) -> None:
     with pytest.raises(exc) as info:
         build(*args, **kwargs)
-    assert type(info.value) is exc
+    # The package's own classes, still the ValueError / TypeError callers catch.
+    expected = {ValueError: InfluxDBArgumentError, TypeError: InfluxDBArgumentTypeError}[exc]
+    assert type(info.value) is expected
     assert str(info.value) == message
 
 
