@@ -5,15 +5,17 @@
 how long to wait before attempt *n*?); the transport and the batching writer do the sleeping.
 
 5.3.2 semantics kept: ``total`` counts *attempts*, and ``0`` means "until success".
-Fixed (DECISIONS.md): HTTP 5xx and 429 are retried too, with exponential backoff and full
+Fixed (DECISIONS.md): HTTP 5xx and 429 are retried too, with exponential backoff and equal
 jitter, honouring the server's ``Retry-After`` header.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import time as _time
 from dataclasses import dataclass, field, replace
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, Optional, Union
 
@@ -21,6 +23,14 @@ __all__ = ["Retry", "parse_retry_after"]
 
 #: Statuses worth another attempt: overload (429), and server-side failures.
 DEFAULT_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+#: The most a ``Retry-After`` is read as, seconds (one day): a larger value, up to any number
+#: of digits, is read as this, never as infinity or an error.  The retry loops wait at most
+#: :attr:`Retry.retry_after_max` (60 s by default) whatever the header says.
+RETRY_AFTER_CEILING = 86_400.0
+#: RFC 9110 §10.2.3: ``delay-seconds = 1*DIGIT``, and DIGIT is ASCII (RFC 5234); ``[0-9]``,
+#: not ``\d`` nor ``str.isdigit()``, which also take other scripts' digits and superscripts.
+_DELTA_SECONDS = re.compile("[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -134,20 +144,29 @@ class Retry:
 def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Optional[float]:
     """Seconds asked for by a ``Retry-After`` header (delta-seconds or HTTP-date, RFC 9110 §10.2.3).
 
+    A malformed value is treated as absent: it never stops a retry.  Delta-seconds are ASCII
+    digits only (``1*DIGIT``); ``'²'`` or ``'٣'``, for which ``str.isdigit()`` is true, are not
+    numbers here, and neither are ``'-1'``, ``'1.5'`` or ``'1e3'``.  A date without a zone is
+    read as GMT, the only zone an HTTP-date has.
+
     :param value: the header's value, or ``None``
     :param now: the current ``time.time()`` (for tests)
-    :returns: seconds (never negative), or ``None`` when absent or unreadable
+    :returns: seconds, between 0 and :data:`RETRY_AFTER_CEILING`, or ``None`` when absent or
+        unreadable (how long a retry loop then waits is capped by
+        :attr:`Retry.retry_after_max`)
     """
-    if not value:
+    if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if _DELTA_SECONDS.fullmatch(value):
+        return min(float(value), RETRY_AFTER_CEILING)
+    if not value:
+        return None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = when.timestamp() - (_time.time() if now is None else now)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when is None:
-        return None
-    current = _time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
+    return min(max(0.0, seconds), RETRY_AFTER_CEILING)

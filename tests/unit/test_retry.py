@@ -6,7 +6,12 @@ from typing import Optional
 
 import pytest
 
-from influxdb._retry import DEFAULT_RETRY_STATUSES, Retry, parse_retry_after
+from influxdb._retry import (
+    DEFAULT_RETRY_STATUSES,
+    RETRY_AFTER_CEILING,
+    Retry,
+    parse_retry_after,
+)
 
 
 @pytest.mark.parametrize(
@@ -129,15 +134,54 @@ NOW = 1_700_000_000.0  # 2023-11-14T22:13:20Z
     [
         (None, None),
         ("", None),
+        ("   ", None),
         ("0", 0.0),
+        ("5", 5.0),
         ("7", 7.0),
+        (" 5 ", 5.0),
         (" 120 ", 120.0),
-        ("Tue, 14 Nov 2023 22:13:50 GMT", 30.0),   # an HTTP-date 30 s ahead
-        ("Tue, 14 Nov 2023 22:13:00 GMT", 0.0),    # in the past: no wait
+        ("\t5\r\n", 5.0),
+        ("007", 7.0),
+        ("Tue, 14 Nov 2023 22:13:50 GMT", 30.0),    # an HTTP-date 30 s ahead
+        ("Tue, 14 Nov 2023 22:13:00 GMT", 0.0),     # in the past: no wait
+        ("Tue, 14 Nov 2023 22:13:50 -0000", 30.0),  # no zone: GMT, whatever the local zone
+        ("Tuesday, 14-Nov-23 22:13:50 GMT", 30.0),  # the obsolete RFC 850 form
+        ("Tue, 14 Nov 2023 22:13:50 +0100", 0.0),   # an hour earlier: in the past
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 86_400.0),  # far ahead: the ceiling
+        ("Tue, 14 Nov 2023 25:13:50 GMT", None),    # no such hour
+        ("Tue, 14 Nov 99999 22:13:50 GMT", None),   # no such year
+        ("86400", 86_400.0),
+        ("86401", 86_400.0),                        # capped at one day (RETRY_AFTER_CEILING)
+        ("9" * 30, 86_400.0),
+        ("9" * 5000, 86_400.0),                     # more digits than int() takes
         ("soon", None),
+        ("-1", None),
         ("-5", None),
-        ("1.5", None),                             # RFC 9110: delta-seconds are digits
+        ("+5", None),
+        ("1.5", None),                              # RFC 9110: delta-seconds are digits
+        ("1e3", None),
+        ("0x10", None),
+        ("5 5", None),
+        ("5s", None),
+        ("\u00b2", None),          # '²': str.isdigit() is true, float() refuses it
+        ("\u0663", None),          # '٣' (Arabic-Indic three): isdigit() and float() take it
+        ("\uff15", None),          # fullwidth '５'
+        ("1\u00b2", None),
     ],
 )
 def test_parse_retry_after(header: Optional[str], seconds: Optional[float]) -> None:
     assert parse_retry_after(header, now=NOW) == seconds
+
+
+@pytest.mark.parametrize("header", ["\u00b2", "\u0663", "-1", "1e3", "", "soon", "9" * 5000])
+def test_a_malformed_or_huge_retry_after_leaves_the_backoff_in_charge(header: str) -> None:
+    # Malformed: treated as absent, the jittered backoff decides.  Huge: capped by
+    # retry_after_max.  Never an exception.
+    policy = Retry(backoff_factor=0.5, backoff_max=10.0, retry_after_max=60.0)
+    parsed = parse_retry_after(header, now=NOW)
+    expected = 60.0 if header.startswith("9") else 1.5
+    assert policy.get_backoff_time(3, parsed, rand=lambda: 0.5) == expected
+
+
+def test_the_ceiling_is_one_day() -> None:
+    assert RETRY_AFTER_CEILING == 86_400.0
