@@ -16,6 +16,10 @@ import requests
 
 from influxdb import _transport
 from influxdb._admin import AdminMixin
+from influxdb._dsn import InfluxDBInvalidURLError
+from influxdb._dsn import check_host as _check_host
+from influxdb._dsn import check_port as _check_port
+from influxdb._dsn import check_timeout as _check_timeout
 from influxdb._dsn import parse_dsn as _parse_dsn
 from influxdb._dsn import parse_netloc as _parse_netloc
 from influxdb._querying import QueryMixin
@@ -26,7 +30,7 @@ from influxdb._transport import SocketOptionsAdapter as _SocketOptionsAdapter
 from influxdb._transport import msgpack_ext_hook as _msgpack_parse_hook
 from influxdb._writing import WriteMixin
 
-__all__ = ["InfluxDBClient"]
+__all__ = ["InfluxDBClient", "InfluxDBInvalidURLError"]
 
 # Kept importable from here: 5.3.2 users and tests reach for them by these names.
 _KEEP = (_parse_dsn, _parse_netloc, _SocketOptionsAdapter, _msgpack_parse_hook)
@@ -44,15 +48,17 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
     opens a socket at once.  One client may be shared by several threads for reads and
     writes; :meth:`switch_database` and :meth:`switch_user` change shared state.
 
-    :param host: host name or address (IPv6 literals are bracketed in URLs)
-    :param port: HTTP port
+    :param host: host name or address, IPv6 bare or bracketed (``'::1'``, ``'[::1]'``); not
+        a URL (use :meth:`from_dsn`, or :meth:`from_env` with ``INFLUXDB_URL``) and without
+        a port (pass ``port=``)
+    :param port: HTTP port (an int, or a str of digits)
     :param username: user for Basic auth (``None``: send no credentials)
     :param password: its password
     :param database: default database
     :param ssl: use HTTPS
     :param verify_ssl: ``True``, ``False`` or a CA bundle path; ``False`` by default, as in
         5.3.2 (see the security page)
-    :param timeout: seconds, or ``(connect, read)``; ``None`` waits forever
+    :param timeout: seconds (int or float), or ``(connect, read)``; ``None`` waits forever
     :param retries: attempts in all (``0`` = until success), or a :class:`~influxdb._retry.Retry`
     :param use_udp: write through the UDP listener
     :param udp_port: the UDP listener's port
@@ -71,6 +77,12 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
     :param default_tags: tags added to every point written (a point's own tags win)
     :param create_database_if_missing: on a write refused with "database not found", create
         the database and send the write again (once)
+
+    :raises InfluxDBInvalidURLError: (a :class:`ValueError` and
+        :class:`requests.exceptions.InvalidURL`) a host or port no URL can be made of
+    :raises InfluxDBArgumentError: (a :class:`ValueError`) a port or timeout of the wrong
+        type or value (:class:`~influxdb.exceptions.InfluxDBArgumentTypeError`, also a
+        :class:`TypeError`, for a wrong type)
 
     Usage::
 
@@ -107,17 +119,19 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         default_tags: Optional[dict[str, Any]] = None,
         create_database_if_missing: bool = False,
     ) -> None:
-        self.__host = host
-        self.__port = int(port)
+        # Checked here rather than at the first request, where 5.3.2 failed with
+        # requests' InvalidURL or ValueError (docs/migration.rst); kept as given.
+        self.__port = _check_port(port)
+        self.__host = _check_host(host, self.__port)
         self._username = username
         self._password = password
         self._database = database
-        self._timeout = timeout
+        self._timeout = _check_timeout(timeout)
         self._retries = retries
         self._retry_policy = Retry.from_int(retries)
         self._verify_ssl = verify_ssl
         self.__use_udp = use_udp
-        self.__udp_port = int(udp_port)
+        self.__udp_port = _check_port(udp_port, "udp_port")
         self._gzip = gzip
 
         if not session:

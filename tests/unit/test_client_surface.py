@@ -7,9 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+import urllib3
 from mypy import api as mypy_api
 
 from influxdb import InfluxDBClient
+from influxdb.client import InfluxDBInvalidURLError
+from influxdb.exceptions import InfluxDBArgumentError, InfluxDBArgumentTypeError, InfluxDBError
 
 # -- query() overloads ----------------------------------------------------------------------
 
@@ -111,3 +115,121 @@ def test_session_repr() -> None:
     session2 = client.session(database="other", retention_policy="week")
     assert repr(session2) == ("Session(url='http://localhost:8086', database='other', "
                               "retention_policy='week', pending=0, failed=0)")
+
+
+# -- constructor checks ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("host,port,url", [
+    ("localhost", 8086, "http://localhost:8086"),
+    ("db.example.com", "8087", "http://db.example.com:8087"),
+    ("influx_db", " 8086 ", "http://influx_db:8086"),
+    ("10.0.0.5", 8086.0, "http://10.0.0.5:8086"),
+    ("::1", 8086, "http://[::1]:8086"),
+    ("[::1]", 8086, "http://[::1]:8086"),
+    ("fe80::1%eth0", 1, "http://[fe80::1%eth0]:1"),
+    ("[2001:db8::7]", 65535, "http://[2001:db8::7]:65535"),
+    ("bücher.example", 8086, "http://bücher.example:8086"),
+])
+def test_valid_hosts_and_ports_are_kept(host: str, port: Any, url: str) -> None:
+    client = InfluxDBClient(host, port)
+    assert (client._baseurl, client._host) == (url, host)
+    assert type(client._port) is int
+
+
+HINT_URL = ("host {!r} is a URL: use InfluxDBClient('localhost', port=8086), "
+            "InfluxDBClient.from_dsn('influxdb://localhost:8086'), or "
+            "InfluxDBClient.from_env() with INFLUXDB_URL set to the URL")
+
+
+@pytest.mark.parametrize("host,port,message", [
+    ("http://localhost", 8086, HINT_URL.format("http://localhost")),
+    ("http://localhost:8086", 1, HINT_URL.format("http://localhost:8086")),
+    ("https://u:hunter2@db.example/", 8086,
+     "host '<a URL with credentials>' is a URL: use InfluxDBClient('db.example', port=8086, "
+     "ssl=True), InfluxDBClient.from_dsn('https+influxdb://db.example:8086'), or "
+     "InfluxDBClient.from_env() with INFLUXDB_URL set to the URL"),
+    ("http://[::1]:8087/influx", 8086,
+     "host 'http://[::1]:8087/influx' is a URL: use InfluxDBClient('::1', port=8087, "
+     "path='/influx')"),
+    ("localhost:8086", 8086,
+     "host 'localhost:8086' includes a port: pass the port apart, "
+     "InfluxDBClient('localhost', port=8086)"),
+    ("[::1]:9999", 8086,
+     "host '[::1]:9999' includes a port: pass the port apart, InfluxDBClient('::1', port=9999)"),
+    ("", 8086, "host is empty: pass a host name or address ('localhost', '10.0.0.5', '::1')"),
+    ("localhost/influx", 8086,
+     "host 'localhost/influx' holds '/', which no host name has: pass a bare host name or "
+     "address (a URL prefix such as '/influx' goes in path=)"),
+    (" localhost", 8086,
+     "host ' localhost' holds ' ', which no host name has: pass a bare host name or address "
+     "(a URL prefix such as '/influx' goes in path=)"),
+    ("root:hunter2@localhost", 8086,
+     "host holds '@' (credentials?): pass username= and password= apart, or use "
+     "InfluxDBClient.from_dsn('influxdb://user:password@host:8086/db')"),
+    ("a:b:c", 8086, "host 'a:b:c' is neither a host name nor an IPv6 address"),
+    ("[localhost]", 8086,
+     "host '[localhost]' holds '[', which no host name has: pass a bare host name or address "
+     "(a URL prefix such as '/influx' goes in path=)"),
+])
+def test_hosts_refused_at_construction(host: str, port: Any, message: str) -> None:
+    with pytest.raises(InfluxDBInvalidURLError) as info:
+        InfluxDBClient(host, port)
+    assert str(info.value) == message
+    assert isinstance(info.value, requests.exceptions.InvalidURL)  # what 5.3.2 raised later
+    assert isinstance(info.value, ValueError) and isinstance(info.value, InfluxDBError)
+
+
+@pytest.mark.parametrize("kwargs,cls,message", [
+    ({"host": None}, InfluxDBArgumentTypeError, "host must be a str, got NoneType"),
+    ({"host": b"localhost"}, InfluxDBArgumentTypeError, "host must be a str, got bytes"),
+    ({"port": "80/redir"}, InfluxDBArgumentError,
+     "port must be a number from 1 to 65535, got '80/redir' (a URL prefix goes in path=)"),
+    ({"port": "http"}, InfluxDBArgumentError, "port must be a number from 1 to 65535, got 'http'"),
+    ({"port": None}, InfluxDBArgumentTypeError,
+     "port must be an int from 1 to 65535, got None (NoneType)"),
+    ({"port": 8086.5}, InfluxDBArgumentTypeError,
+     "port must be an int from 1 to 65535, got 8086.5 (float)"),
+    ({"port": 0}, InfluxDBInvalidURLError, "port must be from 1 to 65535, got 0"),
+    ({"port": "70000"}, InfluxDBInvalidURLError, "port must be from 1 to 65535, got 70000"),
+    ({"udp_port": "x"}, InfluxDBArgumentError,
+     "udp_port must be a number from 1 to 65535, got 'x'"),
+    ({"timeout": "5"}, InfluxDBArgumentTypeError,
+     "timeout must be seconds as an int or float, or None, got '5' (str); pass a number "
+     "(timeout=5.0)"),
+    ({"timeout": [3, 30]}, InfluxDBArgumentTypeError,
+     "timeout must be seconds as an int or float, or None, got [3, 30] (list)"),
+    ({"timeout": True}, InfluxDBArgumentTypeError,
+     "timeout must be seconds as an int or float, or None, got True (bool)"),
+    ({"timeout": 0}, InfluxDBArgumentError,
+     "timeout must be a positive, finite number of seconds (None waits forever), got 0"),
+    ({"timeout": float("nan")}, InfluxDBArgumentError,
+     "timeout must be a positive, finite number of seconds (None waits forever), got nan"),
+    ({"timeout": (3, 30, 1)}, InfluxDBArgumentError,
+     "timeout must be seconds or a (connect, read) pair, got a tuple of 3"),
+    ({"timeout": (3, "30")}, InfluxDBArgumentTypeError,
+     "timeout's read part must be seconds as an int or float, or None, got '30' (str)"),
+    ({"timeout": (-1, 30)}, InfluxDBArgumentError,
+     "timeout's connect part must be a positive, finite number of seconds (None waits "
+     "forever), got -1"),
+])
+def test_arguments_refused_at_construction(kwargs: dict[str, Any], cls: type[Exception],
+                                           message: str) -> None:
+    with pytest.raises(cls) as info:
+        InfluxDBClient(**kwargs)
+    assert type(info.value) is cls and str(info.value) == message
+    # 5.3.2 raised ValueError (int(port), or requests at the first request), TypeError for
+    # int(None); the type errors here are both.
+    assert isinstance(info.value, ValueError) and isinstance(info.value, InfluxDBError)
+    assert isinstance(info.value, TypeError) is (cls is InfluxDBArgumentTypeError)
+
+
+@pytest.mark.parametrize("timeout", [None, 5, 2.5, (3, 30), (None, 10), (0.5, None),
+                                     urllib3.Timeout(connect=1, read=2)])
+def test_timeouts_requests_takes_are_kept_as_given(timeout: Any) -> None:
+    assert InfluxDBClient(timeout=timeout)._timeout is timeout
+
+
+def test_from_dsn_and_from_env_give_valid_hosts() -> None:
+    assert InfluxDBClient.from_dsn("influxdb://[::1]:8087/db")._baseurl == "http://[::1]:8087"
+    env = InfluxDBClient.from_env(environ={"INFLUXDB_URL": "https://db.example:8443"})
+    assert env._baseurl == "https://db.example:8443"
