@@ -393,7 +393,7 @@ plain_line(Buffer *b, PyObject *point, PyObject *static_tags, PyObject *default_
            PyObject *shapes, long long low, long long high, long long factor)
 {
     PyObject *measurement = NULL, *tags = NULL, *fields = NULL, *time = NULL;
-    PyObject *key = NULL, *shape = NULL;
+    PyObject *key = NULL, *shape = NULL, *entries = NULL;
     Py_ssize_t line_start = b->len;
     int ascii = b->ascii, result = 0;
     b->ascii = 1;
@@ -460,13 +460,27 @@ plain_line(Buffer *b, PyObject *point, PyObject *static_tags, PyObject *default_
         goto done;
     }
     Py_INCREF(shape);
-    /* shape = (escaped measurement, measurement + tag set, (entries, leading_blank, fast)) */
+    /* shape = (escaped measurement, measurement + tag set,
+                [entries, leading_blank, fast, count]): the spec is a list, which the Python
+       encoder changes in place (it fills in ``fast``); the entries are held while read. */
+    if (!PyTuple_CheckExact(shape) || PyTuple_GET_SIZE(shape) != 3) {
+        goto done;
+    }
     PyObject *prefix = PyTuple_GET_ITEM(shape, 1);
     PyObject *spec = PyTuple_GET_ITEM(shape, 2);
-    PyObject *entries = PyTuple_GET_ITEM(spec, 0);
-    if (PyTuple_GET_ITEM(spec, 1) != Py_False) {
+    if (!PyUnicode_CheckExact(prefix) || !PyList_CheckExact(spec) ||
+        PyList_GET_SIZE(spec) < 2) {
+        goto done;
+    }
+    if (PyList_GET_ITEM(spec, 1) != Py_False) {
         goto done; /* a first field key that starts with white space */
     }
+    entries = PyList_GET_ITEM(spec, 0);
+    if (!PyTuple_CheckExact(entries)) {
+        entries = NULL;
+        goto done;
+    }
+    Py_INCREF(entries);
     long long stamp = 0;
     int has_stamp = plain_stamp(time, low, high, factor, &stamp);
     if (has_stamp < 0) {
@@ -518,6 +532,7 @@ done:
     Py_XDECREF(time);
     Py_XDECREF(key);
     Py_XDECREF(shape);
+    Py_XDECREF(entries);
     return result;
 }
 

@@ -118,22 +118,64 @@ def _convert_timestamp(timestamp: Any, precision: Optional[str] = None) -> int:
 # Points of one series share their measurement, tags and field keys: the text for those is
 # kept per "shape" key (measurement, number of tags, tag keys, tag values, field keys), one
 # dict lookup per point.  Escaped tag texts and field key sets are kept too, for shapes not
-# seen yet.  Dicts are bounded (cleared when full).  Only exact-str entries are remembered,
-# so equal-but-different keys (1 == True == 1.0) never share an entry.
-_CACHE_LIMIT = 10_000
+# seen yet.  Only exact-str entries are remembered, so equal-but-different keys
+# (1 == True == 1.0) never share an entry.
+#
+# Every cache is bounded (cleared when full), and no point costs more than a small multiple
+# of its size: a shape is escaped once, in time linear in its size, and the generic loop
+# (_field_set) encodes it.  Compiling a key set's f-string (_compile_fast) costs about as
+# much as encoding a hundred of its points the generic way, so it is done only for key sets
+# of at most _COMPILE_WIDTH fields, once _COMPILE_AFTER of their points have been encoded:
+# one-off shapes (field keys that change at every point) and wide points never pay for it.
+_CACHE_LIMIT = 10_000  # entries in each cache
+_CACHE_NAMES = 500_000  # names (measurement, tag keys and values, field keys) in _SHAPES
+_WIDE = 1_000  # a shape with more names than this is never cached: it is escaped every time
+_COMPILE_AFTER = 100  # generic encodings of a key set before it is compiled
+_COMPILE_WIDTH = 100  # a key set with more fields is never compiled
 _FastFields = Callable[[Any, str, Optional[int]], Optional[str]]
-# keys in the caller's order -> ((key, ",<escaped key>="), ...) sorted, first key blank?, fast
-_FieldSpec = tuple[tuple[tuple[Any, str], ...], bool, Optional[_FastFields]]
-_FIELD_SETS: dict[tuple[Any, ...], _FieldSpec] = {}
+# A key set's spec, a list so that its compiled encoder can be filled in where every shape
+# holding it sees it (the C encoder reads items 0 and 1):
+#   [((key, ",<escaped key>="), ...) sorted, first key blank?, fast or None,
+#    generic encodings left before compiling (0: compiled, or never compiled)]
+_FieldSpec = list[Any]
+_FIELD_SETS: dict[tuple[Any, ...], _FieldSpec] = {}  # field keys in the caller's order -> spec
 _TAG_TEXTS: dict[str, str] = {}  # tag key or value -> escaped
 _Shape = tuple[str, str, _FieldSpec]  # escaped measurement, measurement + tags, field spec
-_SHAPES: dict[tuple[Any, ...], _Shape] = {}
+_SHAPES: dict[tuple[Any, ...], _Shape] = {}  # read by the C encoder too
+_shape_names = [0]  # names held by _SHAPES' keys (a list: updated in place)
 
 
 def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
     cache[key] = value
+
+
+def _remember_shape(key: tuple[Any, ...], shape: _Shape) -> None:
+    """Keep a shape; when _SHAPES is full (entries or names), it is emptied together with
+    _FIELD_SETS, so that every compiled encoder alive is in _FIELD_SETS (at most
+    _CACHE_LIMIT of them)."""
+    if len(_SHAPES) >= _CACHE_LIMIT or _shape_names[0] + len(key) > _CACHE_NAMES:
+        _SHAPES.clear()
+        _FIELD_SETS.clear()
+        _shape_names[0] = 0
+    _SHAPES[key] = shape
+    _shape_names[0] += len(key)
+
+
+def _encoded_generically(spec: _FieldSpec, sample: Any) -> None:
+    """Count one generic encoding of a key set not compiled yet; compile it when due (if
+    the sample's value types cannot be compiled, count again from the start)."""
+    left = spec[3] - 1
+    if left > 0:
+        spec[3] = left
+        return
+    spec[3] = 0  # taken: another thread counting now does not compile it too
+    fast = _compile_fast(spec[0], sample)
+    if fast is None:
+        spec[3] = _COMPILE_AFTER
+    else:
+        spec[2] = fast
 
 
 def _sorted(pairs: Any, key: Callable[[Any], Any]) -> list[Any]:
@@ -211,7 +253,7 @@ def _compile_fast(entries: tuple[tuple[Any, str], ...], sample: Any) -> Optional
     return fast
 
 
-def _field_spec(keys: tuple[Any, ...], sample: Any) -> _FieldSpec:
+def _field_spec(keys: tuple[Any, ...]) -> _FieldSpec:
     entries = []
     for key in _sorted(keys, key=lambda key: key):
         text = _get_unicode(key, force=True)
@@ -220,9 +262,9 @@ def _field_spec(keys: tuple[Any, ...], sample: Any) -> _FieldSpec:
         entries.append((key, "," + _field_key_text(text, f"field {text!r}") + "="))
     # The server skips white space (tab, NUL) before the first field key.
     leading_blank = any(prefix[1] in "\t\x00" for _, prefix in entries)
-    fast = None if leading_blank else _compile_fast(tuple(entries), sample)
-    spec = (tuple(entries), leading_blank, fast)
-    if all(type(key) is str for key in keys):
+    compile_after = 0 if leading_blank or len(entries) > _COMPILE_WIDTH else _COMPILE_AFTER
+    spec = [tuple(entries), leading_blank, None, compile_after]
+    if len(keys) <= _WIDE and all(type(key) is str for key in keys):
         _remember(_FIELD_SETS, keys, spec)
     return spec
 
@@ -280,11 +322,11 @@ def _where(index: Optional[int], point: Any, default_measurement: Any) -> str:
 def _shape(measurement: Any, tags: Any, fields: Any, key: Optional[tuple[Any, ...]]) -> _Shape:
     escaped = _measurement_text(measurement)
     keys = tuple(fields)
-    spec = _FIELD_SETS.get(keys) or _field_spec(keys, fields)
+    spec = _FIELD_SETS.get(keys) or _field_spec(keys)
     shape = (escaped, escaped + (_tag_set(tags) if tags else ""), spec)
-    if key is not None and type(measurement) is str and all(
+    if key is not None and len(key) <= _WIDE + 2 and type(measurement) is str and all(
             type(part) is str or part is None for part in key[2:]):
-        _remember(_SHAPES, key, shape)
+        _remember_shape(key, shape)
     return shape
 
 
@@ -391,6 +433,8 @@ def _encode_into(points: Any, static_tags: Any, default_measurement: Any,
             fast = spec[2]
             line = None if fast is None else fast(fields, prefix, stamp)
             if line is None:
+                if spec[3]:  # not compiled yet
+                    _encoded_generically(spec, fields)
                 text = _field_set(fields, spec)
                 line = f"{prefix} {text}" if stamp is None else f"{prefix} {text} {stamp}"
             if len(line) > 16380:  # at most 4 bytes per character: only now can a key be long
