@@ -16,6 +16,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Optional
 
+from influxdb.exceptions import InfluxDBArgumentError
+
 __all__ = ["Encoded", "FlushPolicy", "PendingBuffer", "Target", "encoded_from_body",
            "encoded_from_lines", "split_lines"]
 
@@ -149,12 +151,14 @@ class FlushPolicy:
     def __post_init__(self) -> None:
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or (
                 self.batch_size < 1):
-            raise ValueError(f"batch_size must be an int >= 1, got {self.batch_size!r}")
+            raise InfluxDBArgumentError(f"batch_size must be an int >= 1, got {self.batch_size!r}")
         if self.flush_interval is not None and not self.flush_interval >= 0:
-            raise ValueError(f"flush_interval must be >= 0 seconds or None, "
-                             f"got {self.flush_interval!r}")
+            raise InfluxDBArgumentError(
+                f"flush_interval must be >= 0 seconds or None, "
+                f"got {self.flush_interval!r}")
         if not self.jitter_interval >= 0:
-            raise ValueError(f"jitter_interval must be >= 0 seconds, got {self.jitter_interval!r}")
+            raise InfluxDBArgumentError(
+                f"jitter_interval must be >= 0 seconds, got {self.jitter_interval!r}")
 
     def deadline(self, arrived: float, rand: Callable[[], float] = random.random) -> float:
         """When the batch whose oldest point arrived at ``arrived`` is due (``inf``: never)."""

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from influxdb._batching_buffer import Encoded, Target, encoded_from_body
 from influxdb._records import RecordMapping, points_from_records
-from influxdb.exceptions import InfluxDBInvalidPointError
+from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
 from influxdb.point import Point
 
 __all__ = ["WriteFront", "Writes", "check_precision"]
@@ -68,7 +68,8 @@ class WriteFront:
                  consistency: Optional[str] = None,
                  tags: Optional[Mapping[str, Any]] = None) -> None:
         if not hasattr(client, "_encode_points"):
-            raise TypeError(f"expected an InfluxDBClient, got {type(client).__name__}")
+            raise InfluxDBArgumentTypeError(
+                f"expected an InfluxDBClient, got {type(client).__name__}")
         self.client = client
         self.database = database
         self.time_precision = check_precision(time_precision)
@@ -198,8 +199,9 @@ class Writes:
         """
         if retention_policy is not None and not self._retention_policy_per_write:
             # inflow's rule: a session's retention policy belongs to the whole session.
-            raise TypeError("a session's retention policy is set for the whole session: "
-                            "client.session(retention_policy=...)")
+            raise InfluxDBArgumentTypeError(
+                "a session's retention policy is set for the whole session: "
+                "client.session(retention_policy=...)")
         target = self._front.target(time_precision=time_precision, database=database,
                                     retention_policy=retention_policy, consistency=consistency)
         mapping = RecordMapping.from_options(

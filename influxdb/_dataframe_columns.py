@@ -25,7 +25,7 @@ import pandas as pd
 from influxdb import _lp_text as _lp
 from influxdb._dataframe_floats import float_cells
 from influxdb._dataframe_format import ArrayCells, Cells, int_cells, text_cells
-from influxdb.exceptions import InfluxDBInvalidPointError
+from influxdb.exceptions import InfluxDBArgumentError, InfluxDBInvalidPointError
 
 __all__ = [
     "Encoder",
@@ -61,7 +61,7 @@ def round_floats(values: NDArray, numeric_precision: Any) -> NDArray:
     if isinstance(numeric_precision, (int, np.integer)) and not isinstance(
             numeric_precision, bool):
         return np.round(values, int(numeric_precision))
-    raise ValueError("Invalid numeric precision.")
+    raise InfluxDBArgumentError("Invalid numeric precision.")
 
 
 class Encoder:

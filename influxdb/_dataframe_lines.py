@@ -42,7 +42,7 @@ from influxdb._dataframe_columns import (
 )
 from influxdb._dataframe_format import BLANK, int_cells, text_cells
 from influxdb._timeutil import MAX_NANOS, MIN_NANOS, NANOS_PER
-from influxdb.exceptions import InfluxDBInvalidPointError
+from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
 
 __all__ = ["CHUNK_ROWS", "LinePlan", "check_frame", "frame_nanos"]
 
@@ -63,9 +63,9 @@ _SPACE, _COMMA = 32, 44
 def check_frame(frame: Any) -> None:
     """The 5.3.2 checks, with its ``TypeError`` messages."""
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"Must be DataFrame, but type was: {type(frame)}.")
+        raise InfluxDBArgumentTypeError(f"Must be DataFrame, but type was: {type(frame)}.")
     if not isinstance(frame.index, (pd.DatetimeIndex, pd.PeriodIndex)):
-        raise TypeError("Must be DataFrame with DatetimeIndex or PeriodIndex.")
+        raise InfluxDBArgumentTypeError("Must be DataFrame with DatetimeIndex or PeriodIndex.")
 
 
 def frame_nanos(index: Any) -> NDArray:

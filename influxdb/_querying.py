@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from influxdb import _transport
 from influxdb._influxql import classify
+from influxdb.exceptions import InfluxDBArgumentError, InfluxDBArgumentTypeError
 from influxdb.resultset import ResultSet
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class QueryMixin:
         method: str,
     ) -> tuple[str, dict[str, Any], Optional[str], Optional[dict[str, str]]]:
         if not isinstance(query, str):
-            raise TypeError(f"query must be a str, got {type(query).__name__}")
+            raise InfluxDBArgumentTypeError(f"query must be a str, got {type(query).__name__}")
         query_params: dict[str, Any] = dict(params) if params else {}
         if bind_params:
             merged = json.loads(query_params.get("params", "{}"))
@@ -73,7 +74,7 @@ class QueryMixin:
             query_params["db"] = db
         if epoch is not None:
             if epoch not in _EPOCHS:
-                raise ValueError(
+                raise InfluxDBArgumentError(
                     f"Invalid epoch {epoch!r}: use 'h', 'm', 's', 'ms', 'u' or 'ns'")
             query_params["epoch"] = _EPOCHS[epoch]
         if chunked:

@@ -19,6 +19,8 @@ from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, Optional, Union
 
+from influxdb.exceptions import InfluxDBArgumentError
+
 __all__ = ["Retry", "parse_retry_after"]
 
 #: Statuses worth another attempt: overload (429), and server-side failures.
@@ -70,9 +72,9 @@ class Retry:
 
     def __post_init__(self) -> None:
         if isinstance(self.total, bool) or not isinstance(self.total, int) or self.total < 0:
-            raise ValueError(f"retries must be a non-negative int, got {self.total!r}")
+            raise InfluxDBArgumentError(f"retries must be a non-negative int, got {self.total!r}")
         if self.backoff_factor < 0 or self.backoff_max < 0:
-            raise ValueError("backoff_factor and backoff_max must not be negative")
+            raise InfluxDBArgumentError("backoff_factor and backoff_max must not be negative")
 
     @classmethod
     def from_int(cls, retries: Union[int, Retry, None]) -> Retry:
@@ -87,7 +89,7 @@ class Retry:
         if retries is None:
             return cls(total=1)
         if isinstance(retries, bool) or not isinstance(retries, int):
-            raise ValueError(f"retries must be an int or a Retry, got {retries!r}")
+            raise InfluxDBArgumentError(f"retries must be an int or a Retry, got {retries!r}")
         return cls(total=int(retries))
 
     def with_total(self, total: int) -> Retry:

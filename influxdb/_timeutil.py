@@ -31,8 +31,10 @@ __all__ = [
     "PRECISIONS",
     "EpochNanos",
     "format_rfc3339",
+    "is_time_value",
     "normalize_precision",
     "parse_rfc3339",
+    "time_as_rfc3339",
     "to_epoch",
 ]
 
@@ -171,6 +173,25 @@ def _absolute_nanos(value: Any) -> int:
     raise InfluxDBInvalidPointError(
         f"time {value!r} ({type(value).__name__}) is not an int, datetime, "
         "numpy.datetime64, pandas.Timestamp or RFC3339 string")
+
+
+def is_time_value(value: Any) -> bool:
+    """Whether ``value`` is an instant or a day: a ``date``, ``datetime``, ``pandas.Timestamp``
+    (``NaT`` too) or ``numpy.datetime64``."""
+    return isinstance(value, date) or getattr(getattr(value, "dtype", None), "kind", None) == "M"
+
+
+def time_as_rfc3339(value: Any) -> str:
+    """An instant as the RFC3339 text InfluxDB's answers use, every nanosecond kept.
+
+    :param value: a ``datetime`` (naive = UTC), ``pandas.Timestamp``, ``numpy.datetime64``,
+        or a ``date`` (its midnight UTC)
+    :returns: e.g. ``'2024-01-01T00:00:00.000000001Z'``
+    :raises InfluxDBInvalidPointError: for ``NaT`` and for other types
+    """
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return format_rfc3339(_absolute_nanos(value))
 
 
 def to_epoch(value: Any, precision: Optional[str]) -> int:

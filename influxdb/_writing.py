@@ -20,7 +20,11 @@ from influxdb._records import RecordMapping, points_from_records
 from influxdb._timeutil import normalize_precision
 from influxdb._write_batches import WriteReport, batched, send_batches
 from influxdb._write_encoding import EncodeMixin, _is_sequence, _line_body
-from influxdb.exceptions import InfluxDBDatabaseNotFoundError, InfluxDBInvalidPointError
+from influxdb.exceptions import (
+    InfluxDBArgumentTypeError,
+    InfluxDBDatabaseNotFoundError,
+    InfluxDBInvalidPointError,
+)
 from influxdb.line_protocol import make_lines
 
 if TYPE_CHECKING:
@@ -200,7 +204,8 @@ class WriteMixin(EncodeMixin):
 
         if batch_size is not None and (isinstance(batch_size, bool)
                                        or not isinstance(batch_size, int)):
-            raise TypeError(f"batch_size must be an int, not {type(batch_size).__name__}")
+            raise InfluxDBArgumentTypeError(
+                f"batch_size must be an int, not {type(batch_size).__name__}")
         if not batch_size or batch_size <= 0:
             send(encode(points))
             return True

@@ -34,6 +34,7 @@ from influxdb._batching_core import WriterBufferFullError, WriterClosedError, Wr
 from influxdb._batching_front import WriteFront, Writes
 from influxdb._batching_send import ONE_ATTEMPT, Batch, Deliverer, WriterStats, is_retryable
 from influxdb._retry import Retry
+from influxdb.exceptions import InfluxDBArgumentError
 
 __all__ = ["DEFAULT_WRITER_RETRY", "Batch", "BatchWriter", "Session", "WriterBufferFullError",
            "WriterClosedError", "WriterStats"]
@@ -155,12 +156,14 @@ class BatchWriter(Writes):
         policy = FlushPolicy(batch_size, flush_interval, jitter_interval)
         capacity = max(100_000, 4 * batch_size) if max_buffer is None else max_buffer
         if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < batch_size:
-            raise ValueError(f"max_buffer must be an int >= batch_size ({batch_size}), "
-                             f"got {max_buffer!r}")
+            raise InfluxDBArgumentError(
+                f"max_buffer must be an int >= batch_size ({batch_size}), "
+                f"got {max_buffer!r}")
         if overflow not in ("block", "raise"):
-            raise ValueError(f"overflow must be 'block' or 'raise', got {overflow!r}")
+            raise InfluxDBArgumentError(f"overflow must be 'block' or 'raise', got {overflow!r}")
         if block_timeout is not None and not block_timeout >= 0:
-            raise ValueError(f"block_timeout must be >= 0 seconds, got {block_timeout!r}")
+            raise InfluxDBArgumentError(
+                f"block_timeout must be >= 0 seconds, got {block_timeout!r}")
         deliverer = Deliverer(_sender(client, self._front), _policy(retry, DEFAULT_WRITER_RETRY),
                               on_success=on_success, on_error=on_error, on_retry=on_retry)
         self._core = WriterCore(policy, capacity, overflow, block_timeout, deliverer,
@@ -277,8 +280,9 @@ class Session(Writes):
                                  tags=tags)
         if autocommit_every is not None and (isinstance(autocommit_every, bool) or not isinstance(
                 autocommit_every, int) or autocommit_every < 1):
-            raise ValueError(f"autocommit_every must be an int >= 1 or None, "
-                             f"got {autocommit_every!r}")
+            raise InfluxDBArgumentError(
+                f"autocommit_every must be an int >= 1 or None, "
+                f"got {autocommit_every!r}")
         self.autocommit_every = autocommit_every
         self._buffer = PendingBuffer(FlushPolicy(batch_size, None, 0.0))
         self._accepted = 0

@@ -24,7 +24,11 @@ from typing import Any, Optional
 from influxdb._timeutil import normalize_precision
 from influxdb._write_batches import send_batches
 from influxdb.client import InfluxDBClient
-from influxdb.exceptions import InfluxDBInvalidPointError
+from influxdb.exceptions import (
+    InfluxDBArgumentError,
+    InfluxDBArgumentTypeError,
+    InfluxDBInvalidPointError,
+)
 
 __all__ = ["DataFrameClient"]
 
@@ -126,7 +130,7 @@ class DataFrameClient(InfluxDBClient):
                                     field_columns, precision, database, retention_policy,
                                     batch_size)
         if protocol != "line":
-            raise ValueError(f"Invalid protocol {protocol!r}: use 'line' or 'json'")
+            raise InfluxDBArgumentError(f"Invalid protocol {protocol!r}: use 'line' or 'json'")
         plan = dataframe_module.LinePlan(
             dataframe, measurement, tags=tags, tag_columns=tag_columns,
             field_columns=field_columns, precision=precision,
@@ -203,7 +207,7 @@ class DataFrameClient(InfluxDBClient):
         :raises InfluxDBClientError: (a subclass) a refused statement
         """
         if not isinstance(query, str):
-            raise TypeError(f"query must be a str, got {type(query).__name__}")
+            raise InfluxDBArgumentTypeError(f"query must be a str, got {type(query).__name__}")
         if not query.strip().upper().startswith("SELECT"):
             return super().query(query, params=params, bind_params=bind_params, epoch=epoch,
                                  expected_response_code=expected_response_code,

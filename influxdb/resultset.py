@@ -9,14 +9,14 @@ raises the typed subclass of :class:`~influxdb.exceptions.InfluxDBClientError` c
 from __future__ import annotations
 
 import functools
-import gc
 import warnings
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from itertools import chain, count, islice, repeat
 from typing import Any, Callable, Optional, Union
 
+from influxdb import _gc
 from influxdb._accel import speedups
-from influxdb.exceptions import error_from_response
+from influxdb.exceptions import InfluxDBArgumentTypeError, error_from_response
 
 __all__ = ["ResultSet"]
 
@@ -83,14 +83,7 @@ _PAUSED_RUN = 8192
 def _paused_runs(next_run: Callable[[], list[Point]]) -> Iterator[list[Point]]:
     """The runs ``next_run()`` builds, each with the collector paused, until one is empty."""
     while True:
-        if gc.isenabled():
-            gc.disable()
-            try:
-                run = next_run()
-            finally:
-                gc.enable()
-        else:  # paused by someone else: theirs to resume
-            run = next_run()
+        run = _gc.paused(next_run)
         if not run:
             return
         yield run
@@ -192,10 +185,10 @@ class ResultSet:
         tags: Optional[dict[str, Any]]
         if isinstance(key, tuple):
             if len(key) != 2:
-                raise TypeError("only 2-tuples allowed")
+                raise InfluxDBArgumentTypeError("only 2-tuples allowed")
             name, tags = key
             if tags is not None and not isinstance(tags, dict):
-                raise TypeError("tags should be a dict")
+                raise InfluxDBArgumentTypeError("tags should be a dict")
         elif isinstance(key, dict):
             name, tags = None, key
         else:
@@ -220,7 +213,7 @@ class ResultSet:
         :raises TypeError: ``'measurement must be an str or None'``, lazily
         """
         if not isinstance(measurement, (str, bytes, type(None))):
-            raise TypeError("measurement must be an str or None")
+            raise InfluxDBArgumentTypeError("measurement must be an str or None")
         for series in self._get_series():
             name = _series_name(series)
             if name is None:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import textwrap
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
+import pandas as pd
 import pytest
 import requests
+import requests_mock
 import urllib3
 from mypy import api as mypy_api
 
@@ -233,3 +242,82 @@ def test_from_dsn_and_from_env_give_valid_hosts() -> None:
     assert InfluxDBClient.from_dsn("influxdb://[::1]:8087/db")._baseurl == "http://[::1]:8087"
     env = InfluxDBClient.from_env(environ={"INFLUXDB_URL": "https://db.example:8443"})
     assert env._baseurl == "https://db.example:8443"
+
+
+# -- bind_params with times -----------------------------------------------------------------
+
+def _sent_params(bind_params: dict[str, Any], params: Any = None) -> Any:
+    with requests_mock.Mocker() as mock:
+        mock.get("http://localhost:8086/query", json={"results": [{"statement_id": 0}]})
+        InfluxDBClient(database="db").query("SELECT * FROM m WHERE time >= $t",
+                                            params=params, bind_params=bind_params)
+        # (requests_mock's .qs lower-cases values)
+        return json.loads(parse_qs(urlsplit(mock.last_request.url).query)["params"][0])
+
+
+@pytest.mark.parametrize("value,sent", [
+    (datetime(2024, 1, 2, 3, 4, 5, 678901), "2024-01-02T03:04:05.678901Z"),  # naive = UTC
+    (datetime(2024, 1, 2, 5, 4, 5, tzinfo=timezone(timedelta(hours=2))), "2024-01-02T03:04:05Z"),
+    (date(2024, 1, 2), "2024-01-02T00:00:00Z"),
+    (pd.Timestamp("2024-01-02T03:04:05.123456789Z"), "2024-01-02T03:04:05.123456789Z"),
+    (pd.Timestamp("2024-01-02 03:04:05.000000001"), "2024-01-02T03:04:05.000000001Z"),
+    (pd.Timestamp("2024-01-02 05:04:05.5", tz="Europe/Paris"), "2024-01-02T04:04:05.5Z"),
+    (np.datetime64("2024-01-02T03:04:05.123456789"), "2024-01-02T03:04:05.123456789Z"),
+    (np.datetime64("2024-01-02", "D"), "2024-01-02T00:00:00Z"),
+    (np.int64(7), 7),
+    (np.float32(0.5), 0.5),
+    (np.bool_(True), True),
+    ("2024-01-02T00:00:00Z", "2024-01-02T00:00:00Z"),
+    (None, None),
+    ([1, "a"], [1, "a"]),
+])
+def test_bind_params_times_become_rfc3339(value: Any, sent: Any) -> None:
+    assert _sent_params({"t": value}) == {"t": sent}
+
+
+def test_bind_params_merge_with_params_and_win() -> None:
+    sent = _sent_params({"t": datetime(2024, 1, 1), "u": 1},
+                        params={"params": '{"u": 0, "v": "x"}', "epoch": "s"})
+    assert sent == {"t": "2024-01-01T00:00:00Z", "u": 1, "v": "x"}
+
+
+@pytest.mark.parametrize("value,cls,message", [
+    (Decimal("1.5"), InfluxDBArgumentTypeError,
+     "bind_params['bad']: cannot bind a value of type Decimal (Object of type Decimal is not "
+     "JSON serializable); pass a str, int, float, bool, None, or a time (datetime, date, "
+     "pandas.Timestamp, numpy.datetime64)"),
+    (timedelta(hours=1), InfluxDBArgumentTypeError,
+     "bind_params['bad']: cannot bind a value of type timedelta (Object of type timedelta is "
+     "not JSON serializable); pass a str, int, float, bool, None, or a time (datetime, date, "
+     "pandas.Timestamp, numpy.datetime64)"),
+    ([datetime(2024, 1, 1)], InfluxDBArgumentTypeError,
+     "bind_params['bad']: cannot bind a value of type list (Object of type datetime is not "
+     "JSON serializable); pass a str, int, float, bool, None, or a time (datetime, date, "
+     "pandas.Timestamp, numpy.datetime64)"),
+    (float("nan"), InfluxDBArgumentError,
+     "bind_params['bad']: cannot bind nan: JSON has no NaN or infinity"),
+    ([float("-inf")], InfluxDBArgumentError,
+     "bind_params['bad']: cannot bind [-inf]: JSON has no NaN or infinity"),
+    (pd.NaT, InfluxDBArgumentError, "bind_params['bad']: time NaT is not a time (NaT)"),
+])
+def test_bind_params_refused_name_the_parameter(value: Any, cls: type[Exception],
+                                                 message: str) -> None:
+    with requests_mock.Mocker() as mock:
+        with pytest.raises(cls) as info:
+            InfluxDBClient(database="db").query("SELECT 1", bind_params={"ok": 1, "bad": value})
+        assert mock.call_count == 0
+    assert type(info.value) is cls and str(info.value) == message
+    # What callers catch: 5.3.2's TypeError from json.dumps, and our root.
+    assert isinstance(info.value, InfluxDBError)
+    assert isinstance(info.value, TypeError) is (cls is InfluxDBArgumentTypeError)
+
+
+def test_bind_params_never_import_pandas() -> None:
+    code = ("import sys, datetime; from influxdb import InfluxDBClient; import requests_mock\n"
+            "with requests_mock.Mocker() as m:\n"
+            "    m.get('http://localhost:8086/query', json={'results': []})\n"
+            "    InfluxDBClient().query('SELECT 1', bind_params={'t': datetime.date(2024, 1, 1)})\n"
+            "print('pandas' in sys.modules, 'numpy' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    assert out == "False False\n"
