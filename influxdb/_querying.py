@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from influxdb import _transport
 from influxdb._influxql import classify
+from influxdb._timeutil import is_time_value, time_as_rfc3339
 from influxdb.exceptions import InfluxDBArgumentError, InfluxDBArgumentTypeError
 from influxdb.resultset import ResultSet
 
@@ -67,7 +68,7 @@ class QueryMixin:
         query_params: dict[str, Any] = dict(params) if params else {}
         if bind_params:
             merged = json.loads(query_params.get("params", "{}"))
-            merged.update(bind_params)
+            merged.update(_bind_values(bind_params))
             query_params["params"] = json.dumps(merged)
         db = database or self._database
         if db is not None:
@@ -234,6 +235,48 @@ class QueryMixin:
             if "error" in document and "error" not in merged:
                 merged["error"] = document["error"]
             yield ResultSet(merged, raise_errors=raise_errors)
+
+
+_JSON_SCALARS = (str, int, bool, type(None))
+
+
+def _bind_values(bind_params: dict[str, Any]) -> dict[str, Any]:
+    """``bind_params`` made ready for JSON, naming the parameter of any value that is not.
+
+    Times (``datetime``, ``date``, ``pandas.Timestamp``, ``numpy.datetime64``) become RFC3339
+    text with every nanosecond (naive ones are UTC, a date is its midnight UTC), which
+    InfluxQL compares with ``time`` like a time literal; numpy numbers become Python ones.
+    5.3.2 failed here with ``TypeError: Object of type datetime is not JSON serializable``.
+
+    :raises InfluxDBArgumentTypeError: (a ``TypeError``) a value JSON cannot carry
+    :raises InfluxDBArgumentError: NaN or an infinity (not JSON), ``NaT``
+    """
+    out: dict[str, Any] = {}
+    for name, value in bind_params.items():
+        if type(value) in _JSON_SCALARS:
+            out[name] = value
+            continue
+        if is_time_value(value):
+            try:
+                value = time_as_rfc3339(value)
+            except InfluxDBArgumentError as exc:
+                raise InfluxDBArgumentError(f"bind_params[{name!r}]: {exc}") from None
+        elif getattr(getattr(value, "dtype", None), "kind", None) in ("b", "i", "u", "f") and (
+                hasattr(value, "item")):
+            value = value.item()  # numpy scalars
+        try:
+            json.dumps(value, allow_nan=False)
+        except TypeError as exc:
+            raise InfluxDBArgumentTypeError(
+                f"bind_params[{name!r}]: cannot bind a value of type {type(value).__name__} "
+                f"({exc}); pass a str, int, float, bool, None, or a time (datetime, date, "
+                "pandas.Timestamp, numpy.datetime64)") from None
+        except ValueError:
+            raise InfluxDBArgumentError(
+                f"bind_params[{name!r}]: cannot bind {value!r}: JSON has no NaN or "
+                "infinity") from None
+        out[name] = value
+    return out
 
 
 def _drop_empty_series(document: dict[str, Any]) -> dict[str, Any]:
