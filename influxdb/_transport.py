@@ -28,6 +28,7 @@ import requests.adapters
 import requests.exceptions
 
 from influxdb._accel import speedups
+from influxdb._batching_buffer import split_lines
 from influxdb._retry import Retry, parse_retry_after
 from influxdb._timeutil import format_rfc3339
 from influxdb.exceptions import (
@@ -402,9 +403,10 @@ def _redact(url: str) -> str:
 class UDPSender:
     """Fire-and-forget line protocol over UDP, IPv4 or IPv6.
 
-    A payload larger than one datagram is split on line boundaries; a single line that does
-    not fit is refused with :class:`~influxdb.exceptions.InfluxDBClientError` before anything
-    of the payload is sent.
+    A payload larger than one datagram is split between lines, never inside one (a string
+    field value may hold a raw new line); a single line that does not fit is refused with
+    :class:`~influxdb.exceptions.InfluxDBInvalidPointError` before anything of the payload
+    is sent.
 
     :param host: the server's host name or address
     :param port: the UDP listener's port
@@ -434,30 +436,54 @@ class UDPSender:
         family, _, _, _, address = infos[0]
         return family, address
 
-    def datagrams(self, payload: bytes) -> list[bytes]:
-        """Split ``payload`` (newline-terminated lines) into datagrams."""
+    def datagrams(self, payload: bytes, expected: Optional[int] = None) -> list[bytes]:
+        """Split ``payload`` (lines of line protocol) into datagrams of whole lines.
+
+        influxd parses each datagram on its own and drops all of it when one line does not
+        parse, so a cut inside a line loses every point of two datagrams.  The lines are
+        found by the batching writer's splitter (:func:`~influxdb._batching_buffer.split_lines`,
+        the one line splitter of the package): a new line inside a quoted string field
+        value belongs to its line (line protocol reference: string field values escape
+        only ``"`` and ``\\``, a raw new line is kept as it is).
+
+        :param payload: the lines, each ending with a new line
+        :param expected: how many lines the payload holds, when the caller knows (the split
+            is then a plain one when the new lines say the same)
+        :returns: the payload itself when it fits in one datagram, else datagrams whose
+            concatenation holds the same lines in the same order
+        :raises InfluxDBInvalidPointError: a line longer than ``max_datagram`` (naming its
+            number in the payload, its size and its start), before anything is sent
+        """
         if len(payload) <= self.max_datagram:
             return [payload]
         out: list[bytes] = []
         current: list[bytes] = []
         size = 0
-        for line in payload.splitlines(keepends=True):
-            if len(line) > self.max_datagram:
+        for number, line in enumerate(split_lines(payload, expected), 1):
+            length = len(line) + 1  # and its new line
+            if length > self.max_datagram:
                 raise InfluxDBInvalidPointError(
-                    f"a line of {len(line)} bytes does not fit in one UDP datagram "
-                    f"(max {self.max_datagram}): {line[:80]!r}..."
+                    f"line {number} of the payload ({length} bytes) does not fit in one UDP "
+                    f"datagram (max {self.max_datagram} bytes); nothing was sent: "
+                    f"{line[:80]!r}..."
                 )
-            if size + len(line) > self.max_datagram:
-                out.append(b"".join(current))
+            if size + length > self.max_datagram:
+                out.append(b"\n".join(current) + b"\n")
                 current, size = [], 0
             current.append(line)
-            size += len(line)
+            size += length
         if current:
-            out.append(b"".join(current))
+            out.append(b"\n".join(current) + b"\n")
         return out
 
-    def send(self, payload: bytes) -> None:
-        for datagram in self.datagrams(payload):
+    def send(self, payload: bytes, expected: Optional[int] = None) -> None:
+        """Send ``payload`` as one datagram, or several of whole lines (:meth:`datagrams`).
+
+        :param payload: the lines, each ending with a new line
+        :param expected: how many lines it holds, if known (see :meth:`datagrams`)
+        :raises InfluxDBInvalidPointError: a line too long for a datagram, before sending
+        """
+        for datagram in self.datagrams(payload, expected):
             self.socket.sendto(datagram, self.address)
 
     def close(self) -> None:
