@@ -8,15 +8,19 @@ thread has nobody to tell.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional
 
 from influxdb._batching_buffer import Encoded, Target, encoded_from_body
 from influxdb._records import RecordMapping, points_from_records
+from influxdb._stamping import CLOCK, SharedStamps, body_all_timed, has_timeless, stamp_points
 from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
 from influxdb.point import Point
 
 __all__ = ["WriteFront", "Writes", "check_precision"]
+
+log = logging.getLogger("influxdb.batching")
 
 _CONSISTENCIES = ("any", "one", "quorum", "all")
 #: Spellings of a precision -> what goes in ``precision=`` of ``POST /write``.
@@ -61,12 +65,13 @@ class WriteFront:
     :param time_precision: default precision (else the client's default, else ns)
     :param consistency: default write consistency (clusters only)
     :param tags: tags added to every point (a write's ``tags`` and a point's own tags win)
+    :param who: the writer's kind, named in warnings
     """
 
     def __init__(self, client: Any, *, database: Optional[str] = None,
                  retention_policy: Optional[str] = None, time_precision: Optional[str] = None,
                  consistency: Optional[str] = None,
-                 tags: Optional[Mapping[str, Any]] = None) -> None:
+                 tags: Optional[Mapping[str, Any]] = None, who: str = "BatchWriter") -> None:
         if not hasattr(client, "_encode_points"):
             raise InfluxDBArgumentTypeError(
                 f"expected an InfluxDBClient, got {type(client).__name__}")
@@ -83,6 +88,10 @@ class WriteFront:
         self.retention_policy = retention_policy or getattr(
             client, "_default_retention_policy", None)
         self._last: Optional[Target] = None
+        # Points without a time get the client's clock when accepted (the server would give
+        # every point of a batch the same time); see influxdb._stamping.
+        self.clock = CLOCK
+        self.shared = SharedStamps(who, log)
 
     def target(self, *, time_precision: Optional[str], database: Optional[str],
                retention_policy: Optional[str], consistency: Optional[str]) -> Target:
@@ -137,21 +146,40 @@ class WriteFront:
         if mapping is not None and (kind is list or kind is tuple):
             points = points_from_records(points, mapping)
         body: Optional[bytes] = None
+        stamped: Optional[list[tuple[str, int]]] = (
+            None if target.precision in (None, "n") else [])
         if protocol == "line":
-            # Lines go out as given (5.3.2): joining them checks that each is a str at C
-            # speed; anything else (bytes, wrong types) takes the client's own path.
+            # Lines go out as given (5.3.2), a line without a timestamp with one appended:
+            # joining them checks that each is a str at C speed; anything else (bytes, wrong
+            # types) takes the client's own path.
             try:
-                body = ("\n".join(points) + "\n").encode("utf-8") if points else b""
+                text = "\n".join(points)
             except TypeError:
-                body = None
+                text = None
+                if all(isinstance(line, (str, bytes)) for line in points):
+                    points = [line.decode("utf-8") if isinstance(line, bytes) else line
+                              for line in points]
+                    text = "\n".join(points)
+            if text is not None:
+                body = (text + "\n").encode("utf-8") if points else b""
+                if body and not body_all_timed(body):
+                    points = stamp_points(points, target.precision, self.clock, None, stamped)
+                    body = ("\n".join(points) + "\n").encode("utf-8")
         if body is None:
             if tags is None:
                 merged: Optional[dict[str, Any]] = self.tags or None
             else:
                 merged = {**self.tags, **check_tags(tags)}
+            if protocol == "json" and has_timeless(points):
+                static = {**(getattr(self.client, "_default_tags", None) or {}),
+                          **(merged or {})}
+                points = stamp_points(points, target.precision, self.clock, static, stamped)
             body = self.client._encode_points(points, tags=merged or None,
                                               time_precision=target.precision,
                                               protocol=protocol)
+        if stamped:
+            self.shared.add((target.database, target.retention_policy), target.precision,
+                            stamped)
         return encoded_from_body(body, len(points))
 
 

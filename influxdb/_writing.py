@@ -13,10 +13,12 @@ was written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
 from influxdb._records import RecordMapping, points_from_records
+from influxdb._stamping import warn_shared_server_time
 from influxdb._timeutil import normalize_precision
 from influxdb._write_batches import WriteReport, batched, send_batches
 from influxdb._write_encoding import EncodeMixin, _is_sequence, _line_body
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from influxdb.batching import BatchWriter, Session
 
 __all__ = ["WriteMixin", "WriteReport"]
+
+log = logging.getLogger("influxdb")
 
 _CONSISTENCIES = ("any", "one", "quorum", "all")
 _WRITE_CONTENT_TYPE = "application/octet-stream"
@@ -189,8 +193,13 @@ class WriteMixin(EncodeMixin):
             retention_policy = self._default_retention_policy
 
         def encode(chunk: Any) -> bytes:
-            return self._encode_points(chunk, tags=tags, time_precision=precision,
+            if protocol == "json" and isinstance(chunk, Iterable) and not isinstance(
+                    chunk, (Mapping, str, bytes)) and not _is_sequence(chunk):
+                chunk = list(chunk)  # read once: encoded, then checked for shared times
+            body = self._encode_points(chunk, tags=tags, time_precision=precision,
                                        protocol=protocol)
+            self._check_server_times(chunk, tags, protocol)
+            return body
 
         if self._udp is not None:
             self._send_udp_batches(points, batch_size, encode)
@@ -218,16 +227,29 @@ class WriteMixin(EncodeMixin):
             bodies = [self._encode_points(points[at:at + batch_size], tags=tags,
                                           time_precision=precision, protocol=protocol, start=at)
                       for at in range(0, len(points), batch_size)]
+            for at in range(0, len(points), batch_size):
+                self._check_server_times(points[at:at + batch_size], tags, protocol)
             send_batches(bodies, lambda body, _: body, send, batch_size, total=len(bodies))
             return True
 
         def prepare(chunk: list[Any], index: int) -> bytes:
-            return self._encode_points(chunk, tags=tags, time_precision=precision,
+            body = self._encode_points(chunk, tags=tags, time_precision=precision,
                                        protocol=protocol, start=index * batch_size)
+            self._check_server_times(chunk, tags, protocol)
+            return body
 
         # An iterator is read and encoded one batch ahead of the request in flight.
         send_batches(batched(points, batch_size), prepare, send, batch_size, keep_points=True)
         return True
+
+    def _check_server_times(self, points: Any, tags: Optional[dict[str, Any]],
+                            protocol: str) -> None:
+        """Warn when one request carries several timeless points of one series: the
+        server stamps them all with the time the request arrives, and keeps only the last
+        (docs/writing.rst, "Points without a time").  Lines (``protocol='line'``) are sent
+        as given, unchecked."""
+        if protocol == "json" and _is_sequence(points):
+            warn_shared_server_time(points, {**self._default_tags, **(tags or {})}, log)
 
     def write_point(
         self,

@@ -182,6 +182,7 @@ class BatchWriter(Writes):
         :param timeout: seconds to wait at most (``None``: no limit)
         :returns: ``True`` when every point buffered before the call was settled in time
         """
+        self._front.shared.report()
         return self._core.flush(timeout)
 
     def close(self, timeout: Optional[float] = None) -> None:
@@ -191,6 +192,7 @@ class BatchWriter(Writes):
         :param timeout: seconds to wait at most; then retries stop, and the points not sent
             are recorded in :attr:`failed` with a :class:`WriterClosedError`
         """
+        self._front.shared.report()
         self._core.close(timeout)
 
     @property
@@ -277,7 +279,7 @@ class Session(Writes):
     ) -> None:
         self._front = WriteFront(client, database=database, retention_policy=retention_policy,
                                  time_precision=time_precision, consistency=consistency,
-                                 tags=tags)
+                                 tags=tags, who="Session")
         if autocommit_every is not None and (isinstance(autocommit_every, bool) or not isinstance(
                 autocommit_every, int) or autocommit_every < 1):
             raise InfluxDBArgumentError(
@@ -309,6 +311,7 @@ class Session(Writes):
             ``InfluxDBServerError``, a ``requests`` exception); see the class for what stays
             buffered
         """
+        self._front.shared.report()
         with self._commit_lock:
             while True:
                 with self._lock:

@@ -14,7 +14,10 @@ Fixed (DECISIONS.md):
 - ``time_precision`` accepts ``'n'`` and ``'ns'``;
 - a point that could never be written (no field value, an unsupported value) is refused when
   it is created, rather than failing every later commit;
-- the default time is an aware UTC ``datetime`` (5.3.2 used the deprecated ``utcnow()``).
+- the default time is the client's clock to the nanosecond, strictly increasing, as an aware
+  UTC ``datetime`` that carries the nanoseconds (5.3.2 used ``utcnow()``, so two points
+  created in the same microsecond overwrote each other); where ``time_precision`` is too
+  coarse to keep such points apart, a warning names the series (docs/serieshelper.rst).
 
 Usage::
 
@@ -33,17 +36,22 @@ Usage::
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import warnings
 from collections import defaultdict, namedtuple
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, ClassVar, Optional
 
+from influxdb._stamping import CLOCK, SharedStamps, StampedTime, series_of
+from influxdb._timeutil import NANOS_PER, normalize_precision
 from influxdb.exceptions import InfluxDBInvalidPointError
 from influxdb.point import Point
 
 __all__ = ["SeriesHelper"]
+
+log = logging.getLogger("influxdb.helper")
 
 _PRECISIONS = ("h", "m", "s", "ms", "u", "n", "ns", None)
 #: Guards the lazy configuration of every SeriesHelper subclass.
@@ -77,6 +85,7 @@ class SeriesHelper:
     _type: ClassVar[Any]
     _lock: ClassVar[threading.RLock]
     _commit_lock: ClassVar[threading.Lock]
+    _shared: ClassVar[SharedStamps]
 
     def __new__(cls, *args: Any, **kwargs: Any) -> SeriesHelper:
         cls._configure()
@@ -150,12 +159,18 @@ class SeriesHelper:
         cls._datapoints = defaultdict(list)
         cls._lock = threading.RLock()
         cls._commit_lock = threading.Lock()
+        cls._shared = SharedStamps(name, log)
 
     def __init__(self, **kw: Any) -> None:
         cls = type(self)
         timestamp = kw.pop("time", None)
-        if timestamp is None:
-            timestamp = self._current_timestamp()
+        stamped = timestamp is None and cls._current_timestamp is _DEFAULT_NOW
+        if stamped:
+            # The client's clock, to the nanosecond and strictly increasing: two points made
+            # in one microsecond (or one tick of a coarse system clock) keep distinct times.
+            timestamp = StampedTime.from_nanos(CLOCK.take())
+        elif timestamp is None:
+            timestamp = self._current_timestamp()  # a subclass's own clock
         missing = [tag for tag in cls._tags if tag not in kw]
         if missing:
             raise NameError(f"Expected arguments to contain all tags {cls._tags}, instead "
@@ -170,6 +185,11 @@ class SeriesHelper:
                             f"{exc} which was not given") from None
         _check_point(series, kw, cls._tags, cls._fields, timestamp)
         point = cls._type(time=timestamp, **kw)
+        if stamped and cls._time_precision not in (None, "n", "ns"):
+            precision = normalize_precision(cls._time_precision) or "n"
+            cls._shared.add(None, precision, [(
+                series_of({"measurement": series, "tags": {t: kw[t] for t in cls._tags}}, None),
+                timestamp.nanos // NANOS_PER[precision])])
         with cls._lock:
             cls._datapoints[series].append(point)
             due = cls._autocommit and _count(cls._datapoints) >= cls._bulk_size
@@ -196,6 +216,7 @@ class SeriesHelper:
         if client is None:
             raise AttributeError(f"In {cls.__name__}, no client given to commit() and none "
                                  "set in Meta.")
+        cls._shared.report()
         # One commit at a time per class, so two threads never send the same points.
         with cls._commit_lock:
             with cls._lock:
@@ -245,8 +266,14 @@ class SeriesHelper:
 
     @staticmethod
     def _current_timestamp() -> datetime:
-        """Now, as an aware UTC datetime."""
-        return datetime.now(timezone.utc)
+        """Now, as an aware UTC datetime (to the nanosecond: a :class:`StampedTime`).
+
+        A subclass may replace it; its values are then the times of timeless points.
+        """
+        return StampedTime.from_nanos(CLOCK.take())
+
+
+_DEFAULT_NOW = SeriesHelper._current_timestamp
 
 
 def _count(datapoints: defaultdict[str, list[Any]]) -> int:

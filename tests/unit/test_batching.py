@@ -30,6 +30,7 @@ from influxdb._batching_buffer import (
 )
 from influxdb._batching_send import Batch, Deliverer, is_retryable, retry_after_of
 from influxdb._retry import Retry
+from influxdb._stamping import Clock
 from influxdb.batching import (
     DEFAULT_WRITER_RETRY,
     BatchWriter,
@@ -706,6 +707,7 @@ class Cpu:
 def test_accepts_points_dicts_lines_and_records(client: FakeClient,
                                                 writers: list[BatchWriter]) -> None:
     writer = make_writer(client, writers, flush_interval=None)
+    writer._front.clock = Clock(lambda: 1000)  # timeless points get the client's clock
     writer.write(Point("p").tag("h", "a").field("v", 1).time(5))
     writer.write({"measurement": "d", "fields": {"v": 2}})
     writer.write("raw v=3 7")
@@ -715,7 +717,7 @@ def test_accepts_points_dicts_lines_and_records(client: FakeClient,
     writer.write(x for x in points(2, start=20))  # any iterable, as write_points takes
     writer.flush()
     assert client.lines() == [
-        "p,h=a v=1 5", "d v=2", "raw v=3 7", "l1 v=1", "l2 v=2",
+        "p,h=a v=1 5", "d v=2 1000", "raw v=3 7", "l1 v=1 1001", "l2 v=2 1002",
         "cpu,host=a load=0.5 9", "cpu,host=b load=0.25 10", "m v=20 20", "m v=21 21",
     ]
 
