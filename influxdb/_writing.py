@@ -164,7 +164,9 @@ class WriteMixin(EncodeMixin):
         :param time_precision: ``'n'``/``'ns'``, ``'u'``, ``'ms'``, ``'s'``, ``'m'`` or ``'h'``:
             the unit of integer times, and the precision datetimes are written at (floored)
         :param database: target database (default: the client's)
-        :param retention_policy: target retention policy (default: the database's)
+        :param retention_policy: target retention policy (default: the client's
+            ``default_retention_policy``; when that is ``None`` too, none is sent and the
+            server writes to the database's default retention policy)
         :param tags: tags added to every point (a point's own tags win)
         :param batch_size: send in requests of this many points; on failure the exception
             carries ``write_report`` telling which batches were written
@@ -176,8 +178,33 @@ class WriteMixin(EncodeMixin):
             ``record_time_precision`` name the rest (see
             :meth:`~influxdb.point.Point.from_record`)
         :returns: ``True`` once every point was accepted
-        :raises InfluxDBInvalidPointError: a point that cannot be written (also a
-            ``ValueError``), before anything is sent
+        :raises InfluxDBInvalidPointError: (an ``InfluxDBArgumentError``, also a
+            ``ValueError``) before anything is sent: a point that cannot be written (naming
+            it), an unknown ``time_precision``, ``consistency`` or ``protocol``, ``tags`` that
+            are not a dict, inconsistent ``record_*`` options or a record lacking an attribute,
+            with ``use_udp=True`` a line too long for one datagram
+        :raises InfluxDBArgumentTypeError: (also a ``TypeError``) a ``batch_size`` that is not
+            an int
+        :raises InfluxDBDatabaseNotFoundError: no such database (unless the client was
+            created with ``create_database_if_missing=True``)
+        :raises InfluxDBRetentionPolicyNotFoundError: no such retention policy
+        :raises InfluxDBWriteError: the server refused the points (``unable to parse``, times
+            outside the retention policy); its subclass ``InfluxDBPartialWriteError`` when
+            some were dropped, and ``InfluxDBFieldTypeConflictError`` when a field changed
+            type
+        :raises InfluxDBAuthenticationError: 401, missing or wrong credentials
+        :raises InfluxDBAuthorizationError: 403, the user may not write to the database
+        :raises InfluxDBClientError: any other refusal (``NotInfluxDBClientError`` when the
+            answer did not come from InfluxDB)
+        :raises InfluxDBServerError: a 5xx once the client's retries are spent
+            (``NotInfluxDBServerError`` when the answer did not come from InfluxDB)
+        :raises requests.exceptions.ConnectionError: the server could not be reached, once
+            the retries are spent (``requests.exceptions.Timeout`` when it did not answer in
+            time)
+        :raises OSError: with ``use_udp=True``, the socket refused a datagram
+
+        With ``batch_size``, an exception raised by a request carries ``write_report``
+        (batches written, failed and never sent).
         """
         mapping = RecordMapping.from_options(
             record_measurement=record_measurement, record_measurement_key=record_measurement_key,
