@@ -75,7 +75,7 @@ def frame_nanos(index: Any) -> NDArray:
 
     :raises InfluxDBInvalidPointError: ``NaT``, or a time InfluxDB cannot store
     """
-    times = index.to_timestamp() if isinstance(index, pd.PeriodIndex) else index
+    times = _period_starts(index) if isinstance(index, pd.PeriodIndex) else index
     if times.tz is not None:
         times = times.tz_convert(None)  # the UTC instants, naive
     values = times.to_numpy()  # datetime64 in the index's own unit
@@ -97,6 +97,28 @@ def frame_nanos(index: Any) -> NDArray:
         raise InfluxDBInvalidPointError(
             f"{row_label(index, row)}: the time is outside the range InfluxDB can store")
     return ints
+
+
+def _period_starts(index: Any) -> Any:
+    """The start of each period of a ``PeriodIndex``.
+
+    pandas 2 gives the starts in nanoseconds, which cannot hold a time before 1677 or after
+    2262, and raises its own ``OutOfBoundsDatetime`` (pandas 3 picks a wider unit, and
+    :func:`frame_nanos` refuses the row): the row is named here as it is there.
+    """
+    try:
+        return index.to_timestamp()
+    except (OverflowError, ValueError):
+        for row, period in enumerate(index):
+            if period is pd.NaT:
+                continue
+            try:
+                period.to_timestamp()
+            except (OverflowError, ValueError):
+                raise InfluxDBInvalidPointError(
+                    f"{row_label(index, row)}: the time is outside the range InfluxDB can "
+                    "store") from None
+        raise
 
 
 def _select_columns(names: list[str], tag_columns: Optional[list[Any]],

@@ -318,11 +318,22 @@ def test_empty_measurement(measurement: Any) -> None:
         LinePlan(frame, measurement)
 
 
-def test_time_out_of_range() -> None:
-    index = pd.DatetimeIndex([np.datetime64("1500-01-01", "s")])
-    frame = pd.DataFrame({"v": [1]}, index=index)
-    with pytest.raises(InfluxDBInvalidPointError, match="outside the range InfluxDB can store"):
+@pytest.mark.parametrize(("index", "label"), [
+    # a numpy array keeps its unit in pandas 2 and 3 (a list of datetime64 became ns in 2)
+    (pd.DatetimeIndex(np.array(["2020-01-01", "1500-01-01"], dtype="datetime64[s]")),
+     "row 1 (1500-01-01 00:00:00)"),
+    (pd.DatetimeIndex(np.array(["2020-01-01", "2263-01-01"], dtype="datetime64[s]"), tz="UTC"),
+     "row 1 (2263-01-01 00:00:00+00:00)"),
+    # pandas 2 turns periods into nanoseconds, which end in 2262: its OutOfBoundsDatetime
+    # must not be what the caller sees
+    (pd.PeriodIndex(["2020-01-01", "1500-01-01"], freq="D"), "row 1 (1500-01-01)"),
+    (pd.PeriodIndex(["3000-01-01", "2020-01-01"], freq="D"), "row 0 (3000-01-01)"),
+])
+def test_time_out_of_range(index: Any, label: str) -> None:
+    frame = pd.DataFrame({"v": [1, 2]}, index=index)
+    with pytest.raises(InfluxDBInvalidPointError) as info:
         LinePlan(frame, "m")
+    assert str(info.value) == f"{label}: the time is outside the range InfluxDB can store"
 
 
 def test_infinite_cells_are_missing_as_in_532() -> None:

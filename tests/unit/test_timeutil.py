@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any, Optional
@@ -226,6 +227,11 @@ def test_strings_to_epoch(text: str, precision: str, expected: int) -> None:
 
 # -- refused -------------------------------------------------------------------------------
 
+with warnings.catch_warnings():  # numpy 2.5 deprecates the generic unit; callers may still have it
+    warnings.simplefilter("ignore", DeprecationWarning)
+    GENERIC_NAT = np.datetime64("NaT")
+
+
 @pytest.mark.parametrize(("value", "message"), [
     (1.5, "time 1.5 is a float; use an int, datetime or RFC3339 string"),
     (float("nan"), "time nan is a float; use an int, datetime or RFC3339 string"),
@@ -239,11 +245,15 @@ def test_strings_to_epoch(text: str, precision: str, expected: int) -> None:
     (date(2019, 7, 10), "time datetime.date(2019, 7, 10) is a date, not a datetime; pass a "
                         "datetime to say which instant"),
     (pd.NaT, "time NaT is not a time (NaT)"),
-    (np.datetime64("NaT"), "time np.datetime64('NaT','generic') is not a time (NaT)"),
-    (np.float64(1.0), "time np.float64(1.0) is a float; use an int, datetime or RFC3339 string"),
-    (np.bool_(True), "time np.True_ (bool) is not an int, datetime, numpy.datetime64, "
-                     "pandas.Timestamp or RFC3339 string"),
-    (np.timedelta64(1, "s"), "time np.timedelta64(1,'s') (timedelta64) is not an int, "
+    # numpy's reprs differ between 1.x and 2.x (``1.0`` / ``np.float64(1.0)``): the messages
+    # quote the value's own repr
+    (GENERIC_NAT, f"time {GENERIC_NAT!r} is not a time (NaT)"),
+    (np.datetime64("NaT", "ns"), f"time {np.datetime64('NaT', 'ns')!r} is not a time (NaT)"),
+    (np.float64(1.0), f"time {np.float64(1.0)!r} is a float; use an int, datetime or RFC3339 "
+                      "string"),
+    (np.bool_(True), f"time {np.bool_(True)!r} ({np.bool_.__name__}) is not an int, "
+                     "datetime, numpy.datetime64, pandas.Timestamp or RFC3339 string"),
+    (np.timedelta64(1, "s"), f"time {np.timedelta64(1, 's')!r} (timedelta64) is not an int, "
                              "datetime, numpy.datetime64, pandas.Timestamp or RFC3339 string"),
     (pd.NA, "time <NA> (NAType) is not an int, datetime, numpy.datetime64, pandas.Timestamp "
             "or RFC3339 string"),
