@@ -12,7 +12,7 @@ import itertools
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from influxdb import _influxql as ql
-from influxdb.exceptions import InfluxDBClientError
+from influxdb.exceptions import InfluxDBArgumentError
 
 if TYPE_CHECKING:
     from influxdb.resultset import ResultSet
@@ -41,7 +41,8 @@ class AdminMixin:
     def _db(self, database: Optional[str], what: str) -> str:
         db = database or self._database
         if db is None:
-            raise InfluxDBClientError(
+            # 5.3.2's message and class (an InfluxDBClientError), now also a ValueError.
+            raise InfluxDBArgumentError(
                 f"{what}() requires a database as a parameter or the client to be using a "
                 "database")
         return db

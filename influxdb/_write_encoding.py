@@ -11,17 +11,32 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
-from influxdb.exceptions import InfluxDBInvalidPointError
+from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
 from influxdb.line_protocol import _encode, _encode_body
 
 __all__ = ["EncodeMixin"]
 
 
 def _line_body(lines: Any) -> bytes:
-    """5.3.2's ``protocol='line'`` body: one line string or a list of them, joined."""
+    """5.3.2's ``protocol='line'`` body: one line string or a list of them, joined.
+
+    :raises InfluxDBArgumentTypeError: (a TypeError, as 5.3.2's join raised) naming the first
+        item that is not a str
+    """
     if isinstance(lines, str):
         lines = [lines]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    elif not isinstance(lines, (list, tuple)):
+        lines = list(lines)
+    try:
+        text = "\n".join(lines)
+    except TypeError:
+        for number, line in enumerate(lines):
+            if not isinstance(line, str):
+                raise InfluxDBArgumentTypeError(
+                    f"point {number}: protocol='line' expects strings, got "
+                    f"{type(line).__name__}") from None
+        raise
+    return (text + "\n").encode("utf-8")
 
 
 class EncodeMixin:

@@ -25,7 +25,6 @@ from influxdb._timeutil import normalize_precision
 from influxdb._write_batches import send_batches
 from influxdb.client import InfluxDBClient
 from influxdb.exceptions import (
-    InfluxDBArgumentError,
     InfluxDBArgumentTypeError,
     InfluxDBInvalidPointError,
 )
@@ -130,7 +129,10 @@ class DataFrameClient(InfluxDBClient):
                                     field_columns, precision, database, retention_policy,
                                     batch_size)
         if protocol != "line":
-            raise InfluxDBArgumentError(f"Invalid protocol {protocol!r}: use 'line' or 'json'")
+            # Also a TypeError: what 5.3.2 raised here (it sent the frame as JSON and failed
+            # to encode its numpy values).
+            raise InfluxDBArgumentTypeError(
+                f"Invalid protocol {protocol!r}: use 'line' or 'json'")
         plan = dataframe_module.LinePlan(
             dataframe, measurement, tags=tags, tag_columns=tag_columns,
             field_columns=field_columns, precision=precision,
