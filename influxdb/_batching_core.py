@@ -1,27 +1,42 @@
 """The background half of :class:`~influxdb.batching.BatchWriter`: its state, its thread,
-and the interpreter-exit flush.
+and the flush at process exit.
 
 Kept apart from the public ``BatchWriter`` object on purpose: the thread references only
 this core, so a writer nobody references any more can be garbage-collected (its finalizer
-then closes the core, which sends what is left and stops).  Live cores sit in a weak set
-that an ``atexit`` hook flushes, with each writer's ``exit_timeout``.
+then closes the core, which sends what is left and stops).
 
 Locking: one lock, two conditions.  The sender waits on ``has_work``; writers waiting for
 room and flushers waiting for their points wait on ``progress``.  A line counts against
 ``capacity`` from the moment it is buffered until its batch is settled (stored, or failed for
-good), so memory stays bounded even while a batch is being retried.
+good), so memory stays bounded even while a batch is being retried.  Outcomes are counted
+under the same lock, so ``accepted == written + failed + buffered`` at every look.
+
+Every accepted point ends written, failed, or -- when a ``close(timeout)`` or the exit
+flush runs out of time -- given up: moved to ``failed`` with a :class:`WriterClosedError`
+and counted in one ``ERROR`` line, the batch still waiting for an answer included.
+
+Process exit: live cores sit in a weak set, flushed together (each within its own
+``exit_timeout``) by an ``atexit`` hook, and in a ``multiprocessing`` worker -- which leaves
+through ``os._exit`` after its own finalizers, never running ``atexit`` -- by a
+``multiprocessing`` finalizer registered at the first write in that process.  After a
+``fork()`` the child's cores start empty, with a thread of their own: the parent keeps, and
+sends, what it buffered.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import queue
+import signal
+import sys
 import threading
 import time
 import weakref
-from typing import Optional
+from collections.abc import Iterator
+from typing import Callable, Optional
 
 from influxdb._batching_buffer import (
     Encoded,
@@ -39,7 +54,8 @@ log = logging.getLogger("influxdb.batching")
 
 
 class WriterClosedError(InfluxDBError, RuntimeError):
-    """A write to a writer that was closed (or points abandoned when ``close()`` timed out)."""
+    """A write to a writer that was closed, or points given up when ``close(timeout)`` or
+    the exit flush ran out of time (then in ``failed``, each batch with this error)."""
 
 
 class WriterBufferFullError(InfluxDBError, queue.Full):
@@ -55,11 +71,16 @@ class WriterBufferFullError(InfluxDBError, queue.Full):
 
 
 class WriterCore:
-    """The writer's state and thread (kept apart from :class:`BatchWriter`, see there)."""
+    """The writer's state and thread (kept apart from :class:`BatchWriter`, see there).
+
+    :param on_fork: called in a forked child before the core starts again (the writer
+        drops the connections the child inherited from its parent there)
+    """
 
     def __init__(self, policy: FlushPolicy, capacity: int, overflow: str,
                  block_timeout: Optional[float], deliverer: Deliverer,
-                 exit_timeout: Optional[float], name: str) -> None:
+                 exit_timeout: Optional[float], name: str,
+                 on_fork: Optional[Callable[[], None]] = None) -> None:
         self.policy = policy
         self.capacity = capacity
         self.overflow = overflow
@@ -67,26 +88,36 @@ class WriterCore:
         self.deliverer = deliverer
         self.exit_timeout = exit_timeout
         self.name = name
+        self.on_fork = on_fork
         self._init_state()
         _LIVE.add(self)
 
-    def _init_state(self) -> None:
+    def _init_state(self, start: bool = True) -> None:
         self.lock = threading.Lock()
         self.has_work = threading.Condition(self.lock)   # the sender waits on it
         self.progress = threading.Condition(self.lock)   # writers and flushers wait on it
         self.buffer = PendingBuffer(self.policy)
-        self.inflight = 0
+        self.inflight = 0  # points of the batch being sent
+        self.reporting = 0  # points whose outcome is counted, callbacks not yet run
+        self.current: Optional[Batch] = None  # the batch being sent (or waited for)
         self.accepted: dict[Target, int] = {}
         self.settled: dict[Target, int] = {}
         self.points_accepted = 0
         self.flush_waiters = 0
         self.closing = False
         self.finished = False
+        self.gave_up = False
         self.deliverer.abort = threading.Event()
         self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-        self.thread.start()
+        if start:
+            self.thread.start()
 
     def used(self) -> int:
+        """Points held against ``capacity``: until their callbacks ran."""
+        return len(self.buffer) + self.inflight + self.reporting
+
+    def unsettled(self) -> int:
+        """Points neither written nor failed yet (``points_buffered`` of the stats)."""
         return len(self.buffer) + self.inflight
 
     # -- caller side -------------------------------------------------------------------------
@@ -94,10 +125,12 @@ class WriterCore:
         total = encoded.count
         if not total:
             return
+        if _exit_hook_pending:
+            _hook_process_exit()
         with self.lock:
             if self.closing:
                 raise WriterClosedError("write to a closed BatchWriter")
-            if self.buffer.count + self.inflight + total <= self.capacity:  # the common case
+            if self.buffer.count + self.inflight + self.reporting + total <= self.capacity:
                 if self.buffer.add(target, encoded, time.monotonic()):
                     self.has_work.notify()
                 accepted = self.accepted
@@ -152,11 +185,13 @@ class WriterCore:
             wanted = dict(self.accepted)
             self.flush_waiters += 1
             self.has_work.notify()
+
+            def done() -> bool:
+                return all(self.settled.get(t, 0) >= n for t, n in wanted.items())
+
             try:
-                return self.progress.wait_for(
-                    lambda: self.finished or all(self.settled.get(t, 0) >= n
-                                                 for t, n in wanted.items()), timeout) and all(
-                    self.settled.get(t, 0) >= n for t, n in wanted.items())
+                return self.progress.wait_for(lambda: self.finished or done(), timeout) and (
+                    done())
             finally:
                 self.flush_waiters -= 1
 
@@ -166,25 +201,68 @@ class WriterCore:
             self.has_work.notify()
             self.progress.notify_all()
 
-    def close(self, timeout: Optional[float]) -> None:
+    def close(self, timeout: Optional[float]) -> bool:
+        """Flush and stop; past ``timeout``, give up what is left (:meth:`give_up`).
+
+        :returns: ``False`` when points had to be given up (now, or by an earlier close)
+        """
         self.close_nowait()
         if threading.current_thread() is self.thread:
-            return  # called from a callback: the thread drains and stops by itself
-        self.thread.join(timeout)
-        if not self.thread.is_alive():
-            return
-        # Out of time: stop retrying, and report what could not be sent.
-        self.deliverer.abort.set()
-        with self.lock:
-            self.has_work.notify()
-        self.thread.join(1.0)
+            return False  # called from a callback: the thread drains and stops after it
+        if self.thread.ident is not None:
+            self.thread.join(timeout)
         if self.thread.is_alive():
-            # Stuck in a request; what is still queued is reported from here.
-            with self.lock:
-                abandoned = self.buffer.drain()
-                for _, encoded in abandoned:
-                    self.inflight += encoded.count
-            self._abandon(abandoned)
+            self.give_up(f"close(timeout={timeout}) timed out", "they are in writer.failed")
+        return not self.gave_up
+
+    def give_up(self, why: str, where: str) -> int:
+        """Stop sending, and move every point not yet written to ``failed``, the batch
+        waiting for an answer included, each batch with a :class:`WriterClosedError`;
+        log one ``ERROR`` line with the counts.
+
+        Safe while the thread is still inside a request: that batch is recorded here, and
+        the thread drops its outcome when the request ends.
+
+        :param why: what ran out (for the errors and the log)
+        :param where: where the caller finds the points (for the log)
+        :returns: how many points were given up
+        """
+        with self.lock:
+            self.deliverer.abort.set()
+            self.closing = True
+            self.has_work.notify()
+            unanswered = self.current
+            self.current = None
+            given_up: list[Batch] = []
+            if unanswered is not None:
+                self.inflight -= len(unanswered)
+                error = WriterClosedError(
+                    f"{why} while these points were being sent (attempt "
+                    f"{unanswered.attempts}, unanswered or to be retried): the server may "
+                    f"have stored them")
+                error.__cause__ = unanswered.error
+                self.deliverer.record(unanswered, error)
+                given_up.append(unanswered)
+            for target, encoded in self.buffer.drain():
+                batch = Batch(target, encoded)
+                self.deliverer.record(batch, WriterClosedError(
+                    f"{why} before these points could be sent"))
+                given_up.append(batch)
+            for batch in given_up:
+                self.settled[batch.target] = self.settled.get(batch.target, 0) + len(batch)
+            total = sum(len(batch) for batch in given_up)
+            if total:
+                self.gave_up = True
+            self.progress.notify_all()
+        if total:
+            in_request = len(unanswered) if unanswered is not None else 0
+            log.error("BatchWriter %s: %s; %d points were not written (%d in the batch "
+                      "being sent, which the server may have stored; %d never sent); %s",
+                      self.name, why, total, in_request, total - in_request, where)
+        for batch in given_up:
+            assert batch.error is not None
+            self.deliverer.report(batch, batch.error, logged=False)
+        return total
 
     # -- the background thread -----------------------------------------------------------
     def _run(self) -> None:
@@ -193,19 +271,24 @@ class WriterCore:
                 with self.lock:
                     item = self._next_locked()
                     if item is None:
-                        abandoned = self.buffer.drain() if self.deliverer.abort.is_set() else []
-                        for _, encoded in abandoned:
-                            self.inflight += encoded.count
-                if item is None:
-                    self._abandon(abandoned)
-                    return
-                batch = Batch(*item)
+                        return
+                    batch = self.current = Batch(*item)
                 error = self.deliverer.attempt(batch)
-                if error is None:
-                    self.deliverer.succeeded(batch)
-                else:
-                    self.deliverer.failed_for_good(batch, error)
-                self._settle(batch.target, len(batch))
+                with self.lock:
+                    if self.current is not batch:
+                        continue  # given up meanwhile: give_up() recorded and reported it
+                    self.current = None
+                    self.inflight -= len(batch)
+                    self.reporting += len(batch)
+                    self.deliverer.record(batch, error)
+                # Callbacks run before a flush() waiting for this batch returns, and the
+                # batch holds its room in the buffer until then.
+                self.deliverer.report(batch, error)
+                with self.lock:
+                    self.reporting -= len(batch)
+                    target = batch.target
+                    self.settled[target] = self.settled.get(target, 0) + len(batch)
+                    self.progress.notify_all()
         except BaseException:  # pragma: no cover - a bug; make it loud, never silent
             log.exception("the batch writer thread %s died", self.name)
             raise
@@ -230,43 +313,107 @@ class WriterCore:
             wait = self.buffer.next_deadline() - now
             self.has_work.wait(None if wait == float("inf") else max(wait, 0.0))
 
-    def _settle(self, target: Target, count: int) -> None:
-        with self.lock:
-            self.inflight -= count
-            self.settled[target] = self.settled.get(target, 0) + count
-            self.progress.notify_all()
-
-    def _abandon(self, abandoned: list[tuple[Target, Encoded]]) -> None:
-        for target, encoded in abandoned:
-            batch = Batch(target, encoded)
-            self.deliverer.failed_for_good(batch, WriterClosedError(
-                "the writer was closed (timeout) before these points could be sent"))
-            self._settle(target, encoded.count)
-
     def reset_after_fork(self) -> None:
         """In a forked child: the parent's thread does not exist here, and the parent
         still owns the points it buffered; start empty with a thread of our own (and new
-        locks: the parent's may have been held by a thread that is not in the child)."""
-        self.deliverer._lock = threading.Lock()
-        self._init_state()
+        locks: the parent's may have been held by a thread that is not in the child).  A
+        writer closed in the parent stays closed."""
+        closed = self.closing
+        self.deliverer.reset_after_fork()
+        if not closed and self.on_fork is not None:
+            try:
+                self.on_fork()
+            except Exception:  # pragma: no cover - never let it stop the fork
+                log.exception("preparing batch writer %s in a forked child failed", self.name)
+        self._init_state(start=not closed)
+        if closed:
+            self.closing = self.finished = True
+            _LIVE.discard(self)
 
 
-#: Live writer cores, flushed at interpreter exit.  Weak: registering keeps nothing alive.
+#: Live writer cores, flushed at process exit.  Weak: registering keeps nothing alive.
 _LIVE: weakref.WeakSet[WriterCore] = weakref.WeakSet()
+
+#: True until this process registered the ``multiprocessing`` exit hook (or found it needs
+#: none); set again in every forked child.
+_exit_hook_pending = True
+_exit_hook_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Ignore Ctrl-C while the points left are moved to ``failed`` and counted: a second
+    Ctrl-C must not cut that report short (main thread only; elsewhere a no-op)."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.getsignal(signal.SIGINT)  # None: not set from Python, left alone
+    if previous is None:
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _close_all_at_exit() -> None:
-    cores = list(_LIVE)
-    for core in cores:  # all start draining at once; then each gets its exit_timeout
+    """Flush every live writer, all at once, each within its ``exit_timeout``; whatever
+    is left then (or when Ctrl-C interrupts the wait) is given up and logged."""
+    cores = [core for core in list(_LIVE) if not core.finished and not core.gave_up]
+    if not cores:
+        return
+    for core in cores:  # all start draining at once
         core.close_nowait()
-    for core in cores:
-        try:
-            core.close(core.exit_timeout)
-        except Exception:  # pragma: no cover - never let one writer stop the others
-            log.exception("flushing batch writer %s at exit failed", core.name)
+    started = time.monotonic()
+
+    def deadline(core: WriterCore) -> float:
+        return float("inf") if core.exit_timeout is None else started + core.exit_timeout
+
+    pending = sorted(cores, key=deadline)
+    try:
+        while pending:
+            core = pending[0]
+            wait = deadline(core) - time.monotonic()
+            if core.thread.ident is not None:
+                core.thread.join(None if wait == float("inf") else max(wait, 0.0))
+            pending.pop(0)
+            if core.thread.is_alive():
+                with _sigint_deferred():
+                    core.give_up(f"the exit flush ran out of time (exit_timeout="
+                                 f"{core.exit_timeout}s)", "they are lost with the process")
+    except KeyboardInterrupt:
+        with _sigint_deferred():
+            for core in pending:
+                core.give_up("the exit flush was interrupted (KeyboardInterrupt)",
+                             "they are lost with the process")
+
+
+def _hook_process_exit() -> None:
+    """Have this process's exit flush run in a ``multiprocessing`` worker too.
+
+    Such a worker (the 'fork' and 'forkserver' start methods) ends with ``os._exit()``
+    after running ``multiprocessing``'s own finalizers, never ``atexit``.  A finalizer
+    registered before the worker started is cleared when it starts, so it is registered
+    at the first write in the process.  A process without ``multiprocessing`` loaded is
+    not such a worker: ``atexit`` serves it.
+    """
+    global _exit_hook_pending
+    with _exit_hook_lock:
+        if not _exit_hook_pending:
+            return
+        util = sys.modules.get("multiprocessing.util")
+        if util is not None:
+            # Priority 100: before multiprocessing's own finalizers (queues, pools), while
+            # everything a request needs still works.
+            util.Finalize(None, _close_all_at_exit, exitpriority=100)
+        _exit_hook_pending = False
 
 
 def _after_fork_in_child() -> None:  # pragma: no cover - runs in a forked child
+    global _exit_hook_pending, _exit_hook_lock
+    _exit_hook_lock = threading.Lock()
+    _exit_hook_pending = True
     for core in list(_LIVE):
         core.reset_after_fork()
 

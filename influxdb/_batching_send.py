@@ -143,17 +143,23 @@ def _safe_call(callback: Optional[Callable[..., Any]], name: str, *args: Any) ->
 class Deliverer:
     """Send batches with retries; keep counters and the record of failed batches.
 
-    :param send: sends one body once (raises on failure)
+    :param send: ``send(batch, budget)`` sends one body once (raises on failure); ``budget``
+        is the seconds the retry policy's ``max_retry_time`` leaves for this attempt
+        (``None``: no such limit), which the request's timeout must not exceed
     :param retry: the policy between attempts
     :param on_success: ``on_success(batch)`` after a batch was stored
     :param on_error: ``on_error(batch, exception)`` after a batch failed for good
     :param on_retry: ``on_retry(batch, exception, delay)`` before waiting ``delay`` seconds
     :param abort: when set, waits end at once and no further attempt is made
+
+    Recording an outcome (:meth:`record`: counters, ``failed``) and reporting it
+    (:meth:`report`: the log, the callbacks) are two steps, so that the background writer can
+    record under its own lock (its counters then always add up) and report outside it.
     """
 
     def __init__(
         self,
-        send: Callable[[Batch], None],
+        send: Callable[[Batch, Optional[float]], None],
         retry: Retry,
         *,
         on_success: Optional[Callable[[Batch], Any]] = None,
@@ -176,20 +182,31 @@ class Deliverer:
     def attempt(self, batch: Batch) -> Optional[BaseException]:
         """Send ``batch`` until it is stored, fails for good, or ``abort`` is set.
 
+        With a ``max_retry_time``, no attempt starts and no wait ends after it: each attempt
+        gets what is left of it as its time budget, and a wait that would pass it is not
+        begun (the batch fails at once).
+
         :returns: ``None`` on success, else the last exception (also in ``batch.error``)
         """
         started = self._clock()
+        limit = self.retry.max_retry_time
+        budget = limit
         while True:
             batch.attempts += 1
             try:
-                self._send(batch)
+                self._send(batch, budget)
             except Exception as exc:
                 batch.error = exc
-                if (self.abort.is_set() or not is_retryable(exc, self.retry)
-                        or not self.retry.has_attempts_left(batch.attempts, started,
-                                                            self._clock())):
+                if self.abort.is_set() or not is_retryable(exc, self.retry):
+                    return exc
+                now = self._clock()
+                if not self.retry.has_attempts_left(batch.attempts, started, now):
                     return exc
                 delay = self.retry.get_backoff_time(batch.attempts, retry_after_of(exc))
+                if limit is not None:
+                    budget = started + limit - now - delay
+                    if budget <= 0:
+                        return exc  # the wait alone would outlast the policy
                 with self._lock:
                     self.stats.retries += 1
                 log.warning("writing %d points failed (%s: %s); attempt %d, retrying in "
@@ -201,34 +218,62 @@ class Deliverer:
             batch.error = None
             return None
 
-    def succeeded(self, batch: Batch) -> None:
+    def record(self, batch: Batch, error: Optional[BaseException]) -> None:
+        """Count a batch that was stored (``error is None``) or failed for good."""
         with self._lock:
-            self.stats.points_written += len(batch)
-            self.stats.batches_written += 1
-        _safe_call(self.on_success, "on_success", batch)
-
-    def failed_for_good(self, batch: Batch, exc: BaseException) -> None:
-        """Record a batch that will not be sent again, log it, and tell ``on_error``."""
-        batch.error = exc
-        with self._lock:
+            if error is None:
+                self.stats.points_written += len(batch)
+                self.stats.batches_written += 1
+                return
+            batch.error = error
             self.failed.append(batch)
             self.stats.points_failed += len(batch)
             self.stats.batches_failed += 1
-            self.stats.last_error = exc
-        log.error("%d points were not written to database %r after %d attempt(s): %s: %s",
-                  len(batch), batch.target.database, batch.attempts, type(exc).__name__, exc)
-        _safe_call(self.on_error, "on_error", batch, exc)
+            self.stats.last_error = error
+
+    def report(self, batch: Batch, error: Optional[BaseException], *,
+               logged: bool = True) -> None:
+        """Tell the log (failures, unless ``logged`` is false) and the callbacks."""
+        if error is None:
+            _safe_call(self.on_success, "on_success", batch)
+            return
+        if logged:
+            log.error("%d points were not written to database %r after %d attempt(s): %s: %s",
+                      len(batch), batch.target.database, batch.attempts,
+                      type(error).__name__, error)
+        _safe_call(self.on_error, "on_error", batch, error)
+
+    def succeeded(self, batch: Batch) -> None:
+        self.record(batch, None)
+        self.report(batch, None)
+
+    def failed_for_good(self, batch: Batch, exc: BaseException) -> None:
+        """Record a batch that will not be sent again, log it, and tell ``on_error``."""
+        self.record(batch, exc)
+        self.report(batch, exc)
 
     def pop_failed(self) -> list[Batch]:
         with self._lock:
             failed, self.failed = self.failed, []
         return failed
 
-    def snapshot(self, buffered: int, accepted: int) -> WriterStats:
+    def counters(self) -> WriterStats:
+        """A copy of the counters (``points_accepted`` and ``points_buffered`` left at 0)."""
         with self._lock:
-            stats = WriterStats(**{k: getattr(self.stats, k) for k in (
+            return WriterStats(**{k: getattr(self.stats, k) for k in (
                 "points_written", "points_failed", "batches_written", "batches_failed",
                 "retries", "last_error")})
+
+    def snapshot(self, buffered: int, accepted: int) -> WriterStats:
+        stats = self.counters()
         stats.points_accepted = accepted
         stats.points_buffered = buffered
         return stats
+
+    def reset_after_fork(self) -> None:
+        """In a forked child: the parent's batches and counters are the parent's; start
+        from zero (with a new lock: the parent's may have been held by another thread)."""
+        self._lock = threading.Lock()
+        self.abort = threading.Event()
+        self.stats = WriterStats()
+        self.failed = []

@@ -400,6 +400,24 @@ def _redact(url: str) -> str:
     return scheme + sep + rest
 
 
+def forget_connections(session: Any) -> None:
+    """Give ``session``'s adapters new, empty connection pools, in a forked child.
+
+    The pooled sockets are shared with the parent, which may be using them: a request
+    from the child on one of them would mix two processes' bytes in one HTTP stream.  The
+    old pools are dropped without being closed (closing takes locks that a parent thread
+    may have held at the fork); the parent's connections are unaffected.
+    """
+    for adapter in getattr(session, "adapters", {}).values():
+        if isinstance(adapter, requests.adapters.HTTPAdapter):
+            # The sizes the adapter was made with (requests keeps them for unpickling).
+            pools = getattr(adapter, "_pool_connections", requests.adapters.DEFAULT_POOLSIZE)
+            size = getattr(adapter, "_pool_maxsize", requests.adapters.DEFAULT_POOLSIZE)
+            block = getattr(adapter, "_pool_block", requests.adapters.DEFAULT_POOLBLOCK)
+            adapter.init_poolmanager(pools, size, block=block)
+            adapter.proxy_manager = {}
+
+
 class UDPSender:
     """Fire-and-forget line protocol over UDP, IPv4 or IPv6.
 

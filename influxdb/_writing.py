@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Optional
 
 from influxdb._records import RecordMapping, points_from_records
@@ -39,6 +40,11 @@ if TYPE_CHECKING:
 __all__ = ["WriteMixin", "WriteReport"]
 
 log = logging.getLogger("influxdb")
+
+#: The timeout of the writes made in this context where the write names none: the
+#: SeriesHelper bounds its commits with it while keeping its 5.3.2 call,
+#: ``client.write_points(points, time_precision=..., retention_policy=...)``.
+write_timeout: ContextVar[Any] = ContextVar("influxdb_write_timeout", default=None)
 
 _CONSISTENCIES = ("any", "one", "quorum", "all")
 _WRITE_CONTENT_TYPE = "application/octet-stream"
@@ -67,7 +73,8 @@ class WriteMixin(EncodeMixin):
                      stream: bool = ..., expected_response_code: int = ...,
                      headers: Optional[dict[str, str]] = ..., *, operation: str = ...,
                      retry: Optional[Retry] = ..., compress: bool = ...,
-                     also_accept: tuple[int, ...] = ...) -> requests.Response: ...
+                     also_accept: tuple[int, ...] = ..., timeout: Any = ...
+                     ) -> requests.Response: ...
 
         def create_database(self, dbname: str) -> None: ...
 
@@ -81,8 +88,12 @@ class WriteMixin(EncodeMixin):
         precision: Optional[str] = None,
         consistency: Optional[str] = None,
         retry: Optional[Retry] = None,
+        timeout: Any = None,
     ) -> None:
         """POST one line-protocol body to ``/write`` (with the client's retry policy).
+
+        ``timeout`` (seconds or ``(connect, read)``) replaces the client's timeout for this
+        request only (the batching writer bounds its requests so, whatever the client's).
 
         :raises InfluxDBClientError: (a subclass) the server refused the write
         :raises InfluxDBServerError: 5xx once retries are spent
@@ -100,15 +111,17 @@ class WriteMixin(EncodeMixin):
             params["rp"] = retention_policy
         headers = dict(self._headers)
         headers["Content-Type"] = _WRITE_CONTENT_TYPE
+        if timeout is None:
+            timeout = write_timeout.get()
         try:
             self._request("write", "POST", params, data=body, expected_response_code=204,
-                          headers=headers, operation="write", retry=retry)
+                          headers=headers, operation="write", retry=retry, timeout=timeout)
         except InfluxDBDatabaseNotFoundError:
             if not self._create_database_if_missing or db is None:
                 raise
             self.create_database(db)
             self._request("write", "POST", params, data=body, expected_response_code=204,
-                          headers=headers, operation="write", retry=retry)
+                          headers=headers, operation="write", retry=retry, timeout=timeout)
 
     def write(
         self,

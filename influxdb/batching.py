@@ -23,12 +23,15 @@ Usage::
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 import threading
 import time
 import weakref
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
 
+from influxdb import _transport
 from influxdb._batching_buffer import Encoded, FlushPolicy, PendingBuffer, Target
 from influxdb._batching_core import WriterBufferFullError, WriterClosedError, WriterCore
 from influxdb._batching_front import WriteFront, Writes
@@ -36,8 +39,9 @@ from influxdb._batching_send import ONE_ATTEMPT, Batch, Deliverer, WriterStats, 
 from influxdb._retry import Retry
 from influxdb.exceptions import InfluxDBArgumentError
 
-__all__ = ["DEFAULT_WRITER_RETRY", "Batch", "BatchWriter", "Session", "WriterBufferFullError",
-           "WriterClosedError", "WriterStats"]
+__all__ = ["DEFAULT_REQUEST_TIMEOUT", "DEFAULT_WRITER_RETRY", "Batch", "BatchWriter",
+           "Session", "WriterBufferFullError", "WriterClosedError", "WriterStats",
+           "exit_on_sigterm"]
 
 log = logging.getLogger("influxdb.batching")
 
@@ -46,6 +50,11 @@ log = logging.getLogger("influxdb.batching")
 #: long as a ``Retry-After`` asks.
 DEFAULT_WRITER_RETRY = Retry(total=0, backoff_factor=0.5, backoff_max=30.0,
                              max_retry_time=300.0)
+
+#: Seconds each request of a writer or session may wait for the server when neither the
+#: writer (``request_timeout=``) nor the client (``timeout=``) sets a timeout: a server that
+#: accepts and never answers must not hold a writer forever.
+DEFAULT_REQUEST_TIMEOUT = 10.0
 
 SuccessCallback = Callable[[Batch], Any]
 ErrorCallback = Callable[[Batch, BaseException], Any]
@@ -77,15 +86,82 @@ def _target_repr(front: WriteFront) -> str:
     return text
 
 
-def _sender(client: Any, front: WriteFront) -> Callable[[Batch], None]:
-    if front.udp:
-        return lambda batch: client._udp_send(batch.body)
+def _check_request_timeout(value: Any) -> Any:
+    def seconds(part: Any) -> bool:
+        return (not isinstance(part, bool) and isinstance(part, (int, float))
+                and 0 < part < float("inf"))
 
-    def send(batch: Batch) -> None:
+    if value is None or seconds(value) or (
+            isinstance(value, tuple) and len(value) == 2 and all(map(seconds, value))):
+        return value
+    raise InfluxDBArgumentError(f"request_timeout must be seconds above 0, a (connect, read) "
+                                f"pair of them, or None, got {value!r}")
+
+
+def _request_timeout(request_timeout: Any, client: Any, budget: Optional[float]) -> Any:
+    """The timeout of one request: the writer's own, else the client's, else
+    :data:`DEFAULT_REQUEST_TIMEOUT` (a part the client left ``None`` too); never more than
+    the ``budget`` the retry policy leaves."""
+    timeout = request_timeout
+    if timeout is None:
+        timeout = getattr(client, "_timeout", None)
+        if timeout is None:
+            timeout = DEFAULT_REQUEST_TIMEOUT
+        elif isinstance(timeout, tuple):
+            timeout = tuple(DEFAULT_REQUEST_TIMEOUT if t is None else t for t in timeout)
+    if budget is None:
+        return timeout
+    budget = max(budget, 0.001)
+    if isinstance(timeout, tuple):
+        return tuple(min(t, budget) for t in timeout)
+    if isinstance(timeout, (int, float)):
+        return min(timeout, budget)
+    return timeout  # a urllib3 Timeout: as the client has it
+
+
+def _sender(client: Any, front: WriteFront,
+            request_timeout: Any) -> Callable[[Batch, Optional[float]], None]:
+    if front.udp:
+        return lambda batch, budget: client._udp_send(batch.body)
+
+    def send(batch: Batch, budget: Optional[float]) -> None:
         t = batch.target
         client._write_payload(batch.body, database=t.database, retention_policy=t.retention_policy,
-                              precision=t.precision, consistency=t.consistency, retry=ONE_ATTEMPT)
+                              precision=t.precision, consistency=t.consistency, retry=ONE_ATTEMPT,
+                              timeout=_request_timeout(request_timeout, client, budget))
     return send
+
+
+def _forget_inherited_connections(client: Any) -> None:
+    # In a forked child, before its writer sends anything (see _transport).
+    session = getattr(client, "_session", None)
+    if session is not None:
+        _transport.forget_connections(session)
+
+
+def exit_on_sigterm(exit_code: int = 0) -> Any:
+    """Make SIGTERM end the program as ``sys.exit(exit_code)`` does, so that ``finally``
+    blocks, ``with`` blocks and the writers' exit flush run.
+
+    By default SIGTERM (``kill``, ``docker stop``, systemd, Kubernetes) ends a Python
+    program at once: no exit hook runs, and the points a writer holds are lost.  Call this
+    once, from the main thread, in a program that has no SIGTERM handler of its own (one
+    that has should end with ``sys.exit()``).  SIGKILL cannot be handled: what a writer
+    holds then is lost.
+
+    :param exit_code: the program's exit status after a SIGTERM
+    :returns: the handler it replaces (as :func:`signal.signal` does)
+    :raises ValueError: when called from another thread than the main one
+
+    Usage::
+
+        from influxdb.batching import exit_on_sigterm
+        exit_on_sigterm()
+    """
+    def handler(signum: int, frame: Any) -> None:
+        sys.exit(exit_code)
+
+    return signal.signal(signal.SIGTERM, handler)
 
 
 class BatchWriter(Writes):
@@ -116,8 +192,15 @@ class BatchWriter(Writes):
     :param on_success: ``on_success(batch)`` from the writer's thread after a batch landed
     :param on_error: ``on_error(batch, exception)`` after a batch failed for good
     :param on_retry: ``on_retry(batch, exception, delay)`` before each wait
-    :param exit_timeout: seconds the interpreter-exit flush may take (``None``: no limit)
+    :param exit_timeout: seconds the flush at process exit may take (``None``: no limit);
+        all writers are flushed together, each within its own.  What is left then is logged
+        at ``ERROR`` with its count
     :param name: the background thread's name
+    :param request_timeout: seconds each request may wait for the server, or a
+        ``(connect, read)`` pair; default: the client's ``timeout``, else
+        :data:`DEFAULT_REQUEST_TIMEOUT` (10 s), so that a silent server never holds the
+        writer.  A request that times out is retried as the ``retry`` policy says, and
+        never outlasts its ``max_retry_time``
     :raises ValueError: on a bad option (at construction, not later)
 
     Usage::
@@ -149,10 +232,12 @@ class BatchWriter(Writes):
         on_retry: Optional[RetryCallback] = None,
         exit_timeout: Optional[float] = 30.0,
         name: Optional[str] = None,
+        request_timeout: Union[float, tuple[float, float], None] = None,
     ) -> None:
         self._front = WriteFront(client, database=database, retention_policy=retention_policy,
                                  time_precision=time_precision, consistency=consistency,
                                  tags=tags)
+        request_timeout = _check_request_timeout(request_timeout)
         policy = FlushPolicy(batch_size, flush_interval, jitter_interval)
         capacity = max(100_000, 4 * batch_size) if max_buffer is None else max_buffer
         if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < batch_size:
@@ -164,10 +249,12 @@ class BatchWriter(Writes):
         if block_timeout is not None and not block_timeout >= 0:
             raise InfluxDBArgumentError(
                 f"block_timeout must be >= 0 seconds, got {block_timeout!r}")
-        deliverer = Deliverer(_sender(client, self._front), _policy(retry, DEFAULT_WRITER_RETRY),
+        deliverer = Deliverer(_sender(client, self._front, request_timeout),
+                              _policy(retry, DEFAULT_WRITER_RETRY),
                               on_success=on_success, on_error=on_error, on_retry=on_retry)
         self._core = WriterCore(policy, capacity, overflow, block_timeout, deliverer,
-                                 exit_timeout, name or f"influxdb-batch-writer-{id(self):x}")
+                                 exit_timeout, name or f"influxdb-batch-writer-{id(self):x}",
+                                 on_fork=lambda: _forget_inherited_connections(client))
         # Closing (flushing) a writer nobody references any more; the thread only holds
         # the core, so the writer itself can be collected.
         self._finalizer = weakref.finalize(self, self._core.close_nowait)
@@ -185,15 +272,20 @@ class BatchWriter(Writes):
         self._front.shared.report()
         return self._core.flush(timeout)
 
-    def close(self, timeout: Optional[float] = None) -> None:
+    def close(self, timeout: Optional[float] = None) -> bool:
         """Flush, then stop the background thread.  Further writes raise
         :class:`WriterClosedError`.
 
-        :param timeout: seconds to wait at most; then retries stop, and the points not sent
-            are recorded in :attr:`failed` with a :class:`WriterClosedError`
+        :param timeout: seconds to wait at most; then retries stop, and every point not
+            written -- the batch still waiting for an answer included (the server may have
+            stored it) -- is recorded in :attr:`failed` with a :class:`WriterClosedError`,
+            and counted in one ``ERROR`` log line
+        :returns: ``True`` when every point was written or failed for good before the
+            timeout; ``False`` when points had to be given up (called from a callback:
+            ``False``, the writer stops once the callback returns)
         """
         self._front.shared.report()
-        self._core.close(timeout)
+        return self._core.close(timeout)
 
     @property
     def closed(self) -> bool:
@@ -211,11 +303,14 @@ class BatchWriter(Writes):
 
     @property
     def stats(self) -> WriterStats:
-        """Counters: points accepted, written, failed, buffered; batches; retries."""
+        """Counters: points accepted, written, failed, buffered; batches; retries.
+
+        Taken at one instant: ``points_accepted == points_written + points_failed +
+        points_buffered`` always (``points_buffered`` counts the batch being sent).
+        """
         core = self._core
-        with core.lock:
-            buffered, accepted = core.used(), core.points_accepted
-        return core.deliverer.snapshot(buffered, accepted)
+        with core.lock:  # outcomes are recorded under this lock too
+            return core.deliverer.snapshot(core.unsettled(), core.points_accepted)
 
     def __enter__(self) -> BatchWriter:
         return self
@@ -252,6 +347,8 @@ class Session(Writes):
     :param on_success: ``on_success(batch)`` after each batch landed
     :param on_error: ``on_error(batch, exception)`` after a batch failed for good
     :param on_retry: ``on_retry(batch, exception, delay)`` before each wait
+    :param request_timeout: seconds each request may wait for the server (or ``(connect,
+        read)``); default: the client's ``timeout``, else :data:`DEFAULT_REQUEST_TIMEOUT`
 
     Usage::
 
@@ -276,10 +373,12 @@ class Session(Writes):
         on_success: Optional[SuccessCallback] = None,
         on_error: Optional[ErrorCallback] = None,
         on_retry: Optional[RetryCallback] = None,
+        request_timeout: Union[float, tuple[float, float], None] = None,
     ) -> None:
         self._front = WriteFront(client, database=database, retention_policy=retention_policy,
                                  time_precision=time_precision, consistency=consistency,
                                  tags=tags, who="Session")
+        request_timeout = _check_request_timeout(request_timeout)
         if autocommit_every is not None and (isinstance(autocommit_every, bool) or not isinstance(
                 autocommit_every, int) or autocommit_every < 1):
             raise InfluxDBArgumentError(
@@ -291,7 +390,8 @@ class Session(Writes):
         self._lock = threading.Lock()
         self._commit_lock = threading.Lock()
         default = getattr(client, "_retry_policy", None) or Retry(total=3)
-        self._deliverer = Deliverer(_sender(client, self._front), _policy(retry, default),
+        self._deliverer = Deliverer(_sender(client, self._front, request_timeout),
+                                    _policy(retry, default),
                                     on_success=on_success, on_error=on_error,
                                     on_retry=on_retry)
 

@@ -91,8 +91,10 @@ class FakeClient:
 
     def _write_payload(self, body: bytes, *, database: Optional[str] = None,
                        retention_policy: Optional[str] = None, precision: Optional[str] = None,
-                       consistency: Optional[str] = None, retry: Optional[Retry] = None) -> None:
+                       consistency: Optional[str] = None, retry: Optional[Retry] = None,
+                       timeout: Any = None) -> None:
         assert retry is not None and retry.total == 1  # the writer retries, not the client
+        assert timeout is not None  # the writer bounds every request
         with self.lock:
             outcome = self.outcomes.pop(0) if self.outcomes else self.forever
         if callable(outcome) and not isinstance(outcome, BaseException):
@@ -350,7 +352,7 @@ class RecordingEvent(threading.Event):
 def _deliverer(outcomes: list[Outcome], retry: Retry, **kwargs: Any) -> tuple[Deliverer, Any]:
     calls: list[bytes] = []
 
-    def send(batch: Batch) -> None:
+    def send(batch: Batch, budget: Optional[float]) -> None:
         calls.append(batch.body)
         outcome = outcomes.pop(0) if outcomes else None
         if isinstance(outcome, BaseException):
@@ -402,7 +404,7 @@ def test_delivery_gives_up_after_max_retry_time() -> None:
 
     calls: list[int] = []
 
-    def send(batch: Batch) -> None:
+    def send(batch: Batch, budget: Optional[float]) -> None:
         calls.append(1)
         raise requests.exceptions.ConnectionError("x")
 
