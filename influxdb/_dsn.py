@@ -55,6 +55,12 @@ def check_host(host: object, port: object = 8086) -> str:
     :raises InfluxDBArgumentTypeError: when ``host`` is not a str
     :raises InfluxDBInvalidURLError: for a URL (``'http://localhost'``), a host with a port
         (``'localhost:8086'``), a path, an empty host, or characters no host name has
+
+    >>> check_host('[::1]'), check_host('db.example')
+    ('[::1]', 'db.example')
+    >>> check_host('localhost:8086')
+    Traceback (most recent call last):
+    influxdb._dsn.InfluxDBInvalidURLError: host 'localhost:8086' includes a port: ...
     """
     if not isinstance(host, str):
         raise InfluxDBArgumentTypeError(f"host must be a str, got {type(host).__name__}")
@@ -123,6 +129,9 @@ def check_port(port: object, name: str = "port") -> int:
     :raises InfluxDBArgumentTypeError: for other types (None, bool, lists...)
     :raises InfluxDBInvalidURLError: for a number out of range
     :raises InfluxDBArgumentError: for a str that is not a number (``'80/redir'``)
+
+    >>> check_port('8086'), check_port(8087)
+    (8086, 8087)
     """
     number: Optional[int] = None
     if isinstance(port, bool):
