@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Callable, Optional
 
+from influxdb._influxql_lex import _UNQUOTABLE_NAMES
+
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 _MAX_KEY_BYTES = 65535  # models.MaxKeyLength; the TSM key is series key + "#!~#" + field key
@@ -88,6 +90,30 @@ def _name_text(value: Any, what: str) -> str:
     return "" if value is None else str(value)
 
 
+def _is_nan(value: Any) -> bool:
+    """Whether ``value`` is a NaN number (float, numpy floating, Decimal), left out of tags
+    as ``None`` is; never raises."""
+    if isinstance(value, float):  # numpy.float64 too
+        return value != value
+    if isinstance(value, Decimal):
+        return value.is_nan()
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        try:  # numpy.float32, numpy.float16 and other real types
+            return bool(value != value)
+        except Exception:
+            return False
+    return False
+
+
+def _tag_value_text(value: Any, what: str) -> str:
+    """A tag value as text; ``''`` (the tag is left out) for ``None`` and NaN."""
+    if type(value) is str:
+        return value
+    if _is_nan(value):
+        return ""
+    return _name_text(value, what)
+
+
 def _measurement_text(measurement: Any) -> str:
     text = _name_text(measurement, "the measurement")
     if not text:
@@ -97,6 +123,12 @@ def _measurement_text(measurement: Any) -> str:
         raise _Refused(f"{what} starts with '#', which makes the line a comment")
     if text[0] in "\t\x00":
         raise _Refused(f"{what} starts with {text[0]!r}, which the server skips as white space")
+    for char, name in _UNQUOTABLE_NAMES.items():
+        # The server stores it, but InfluxQL cannot quote it: the measurement could never
+        # be named in SELECT, SHOW ... FROM or DROP MEASUREMENT.
+        if char in text:
+            raise _Refused(f"{what} contains {name}, which InfluxQL cannot quote (it could "
+                           "be written but never queried or dropped by name)")
     _check_text(text, what, "a measurement", always=', ="')
     return text.translate(_MEASUREMENT_ESCAPES) if _MEASUREMENT_SPECIAL.search(text) else text
 
@@ -106,9 +138,19 @@ def _tag_text(text: str, what: str) -> str:
     return text.translate(_TAG_ESCAPES) if _SPECIAL.search(text) else text
 
 
-def _field_key_text(text: str, what: str) -> str:
+def _refuse_time(text: str, what: str) -> None:
+    """``time`` as a tag key or field key: InfluxDB drops such points or fields."""
     if text == "time":
         raise _Refused(f"{what} is refused by InfluxDB ('time' names the timestamp)")
+
+
+def _tag_key_text(text: str, what: str) -> str:
+    _refuse_time(text, what)
+    return _tag_text(text, what)
+
+
+def _field_key_text(text: str, what: str) -> str:
+    _refuse_time(text, what)
     _check_text(text, what, "a field key", odd=", =")
     if '\\"' in text:
         text = _QUOTE_AFTER_BACKSLASHES.sub(r'\1\\"', text)

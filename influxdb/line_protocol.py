@@ -14,7 +14,13 @@ Where the reference is silent, the rules below were established against influxd 
   the server stored both).
 * In measurements and tags the parser takes a character as escaped when a backslash
   precedes it, so a name ending in a backslash cannot be written (its separator would be
-  read as escaped); carriage returns and NUL characters are carried as they are.
+  read as escaped).
+* Carriage returns and NUL characters are carried as they are: in tag keys, tag values,
+  field keys and string values the server stores them exactly (in its index and TSM files,
+  across restarts), and InfluxQL reaches them by regex or bound parameter.  A measurement
+  holding either is refused: InfluxQL cannot quote them in an identifier, so the server
+  would store a measurement that no statement can name (``DROP MEASUREMENT`` included).
+* A NaN tag value (float, numpy or Decimal) is left out, as ``None`` and ``''`` are.
 * In measurements the server also un-escapes ``\\=`` and ``\\"``, and a backslash before
   ``,``, space, ``=`` or ``"`` corrupts the measurement index: refused.  A measurement
   starting with ``#`` is a comment line, one starting with a tab or NUL loses it.
@@ -49,10 +55,13 @@ from influxdb._lp_text import (
     _encode_value,
     _field_key_text,
     _get_unicode,
+    _is_nan,
     _measurement_text,
     _name_text,
+    _refuse_time,
     _Refused,
     _tag_text,
+    _tag_value_text,
 )
 from influxdb._timeutil import _EPOCH_NAIVE, EPOCH, _range_for, _to_epoch, to_epoch
 from influxdb.exceptions import InfluxDBInvalidPointError
@@ -198,15 +207,14 @@ def _tag_set(tags: Any) -> str:
     """``,key=value...`` sorted by key, ``None`` and ``''`` values left out."""
     parts = []
     for key, value in _sorted(tags.items(), key=lambda item: item[0]):
-        text = _name_text(value, f"tag {_get_unicode(key, force=True)!r} value")
+        text = _tag_value_text(value, f"tag {_get_unicode(key, force=True)!r} value")
         if not text:
-            continue  # None and '' values are left out, as in 5.3.2
+            continue  # None and '' values are left out, as in 5.3.2, and NaN as None
         key_text = _name_text(key, "a tag key")
         what = f"tag {key_text!r}"
         if not key_text:
             raise _Refused(f"a tag key is empty (value {text!r})")
-        if key_text == "time":
-            raise _Refused(f"{what} is refused by InfluxDB ('time' names the timestamp)")
+        _refuse_time(key_text, what)
         parts.append(f",{_tag(key_text, what)}={_tag(text, f'{what} value {text!r}')}")
     return "".join(parts)
 
@@ -331,35 +339,52 @@ def _shape(measurement: Any, tags: Any, fields: Any, key: Optional[tuple[Any, ..
 
 
 def _encode(points: Any, static_tags: Any, default_measurement: Any,
-            precision: Optional[str], numbered: bool = True, start: int = 0) -> list[str]:
+            precision: Optional[str], numbered: bool = True, start: int = 0,
+            timeless: Optional[list[int]] = None) -> list[str]:
     """The lines of ``points`` (behind make_line, make_lines and write_points).
 
     :param numbered: name a refused point by its index (``start`` + its place in ``points``)
+    :param timeless: when given, the number of points written without a time is added to
+        ``timeless[0]`` (counted as the points are encoded: nothing for points with times)
     """
     lines: list[str] = _run(points, static_tags, default_measurement, precision, numbered,
-                            start, False)
+                            start, False, timeless)
     return lines
 
 
 def _encode_body(points: Any, static_tags: Any, default_measurement: Any,
-                 precision: Optional[str], start: int = 0) -> bytes:
-    """The request body for ``points``: each line and a newline, UTF-8 (``b''`` for none)."""
-    body: bytes = _run(points, static_tags, default_measurement, precision, True, start, True)
+                 precision: Optional[str], start: int = 0,
+                 timeless: Optional[list[int]] = None) -> bytes:
+    """The request body for ``points``: each line and a newline, UTF-8 (``b''`` for none).
+    ``timeless``: as for :func:`_encode`."""
+    body: bytes = _run(points, static_tags, default_measurement, precision, True, start, True,
+                       timeless)
     return body
 
 
 def _run(points: Any, static_tags: Any, default_measurement: Any, precision: Optional[str],
-         numbered: bool, start: int, as_body: bool) -> Any:
+         numbered: bool, start: int, as_body: bool,
+         timeless: Optional[list[int]] = None) -> Any:
     """Encode through the C encoder of plain points when it is built, else the Python loop;
     the same text either way."""
     unit = _range_for(precision)
-    if static_tags and not isinstance(static_tags, Mapping):
-        raise InfluxDBInvalidPointError(f"tags must be a dict, not {type(static_tags).__name__}")
-    refused: list[Any] = [None, 0]  # the point being encoded when one is refused, its index
+    if static_tags:
+        if not isinstance(static_tags, Mapping):
+            raise InfluxDBInvalidPointError(
+                f"tags must be a dict, not {type(static_tags).__name__}")
+        if any(type(value) is not str and _is_nan(value) for value in static_tags.values()):
+            # Left out once here rather than per point (a point's own tag still wins): the
+            # points' shapes stay cacheable, so the C encoder keeps them.
+            static_tags = {key: value for key, value in static_tags.items()
+                           if type(value) is str or not _is_nan(value)}
+    # The point being encoded when one is refused, its index; the points without a time.
+    refused: list[Any] = [None, 0, 0]
     try:
         if _speedups is None:
             lines: list[str] = []
             _encode_into(points, static_tags, default_measurement, unit, lines, refused, 0)
+            if timeless is not None:
+                timeless[0] += refused[2]
             if not as_body:
                 return lines
             return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
@@ -371,8 +396,13 @@ def _run(points: Any, static_tags: Any, default_measurement: Any, precision: Opt
 
         plain_tags = static_tags if type(static_tags) is dict else (
             dict(static_tags) if static_tags else None)
-        return _speedups.encode(points, plain_tags, default_measurement, _SHAPES, unit[1],
-                                unit[2], unit[0], slow, as_body)
+        if timeless is None:
+            return _speedups.encode(points, plain_tags, default_measurement, _SHAPES, unit[1],
+                                    unit[2], unit[0], slow, as_body)
+        encoded = _speedups.encode(points, plain_tags, default_measurement, _SHAPES, unit[1],
+                                   unit[2], unit[0], slow, as_body, refused)
+        timeless[0] += refused[2]
+        return encoded
     except (_Refused, InfluxDBInvalidPointError) as error:
         where = _where(start + refused[1] if numbered else None, refused[0],
                        default_measurement)
@@ -383,7 +413,8 @@ def _encode_into(points: Any, static_tags: Any, default_measurement: Any,
                  unit: tuple[int, int, int], lines: list[str], refused: list[Any],
                  offset: int) -> None:
     """Append the line of each point to ``lines``; a refused point and its index (``offset``
-    + its place) are left in ``refused`` (one function: it runs once per point)."""
+    + its place) are left in ``refused[:2]``, and ``refused[2]`` counts the points without
+    a time (one function: it runs once per point)."""
     factor, low, high = unit
     shapes = _SHAPES
     append = lines.append
@@ -418,6 +449,7 @@ def _encode_into(points: Any, static_tags: Any, default_measurement: Any,
             time = point.get("time")
             if time is None:
                 stamp = None
+                refused[2] += 1
             else:
                 kind = type(time)
                 if kind is int and low <= time <= high:
@@ -441,7 +473,7 @@ def _encode_into(points: Any, static_tags: Any, default_measurement: Any,
                 _check_key_length(escaped, prefix, fields)
             append(line)
     except (_Refused, InfluxDBInvalidPointError):
-        refused[:] = [point, offset + len(lines)]
+        refused[:2] = [point, offset + len(lines)]
         raise
 
 

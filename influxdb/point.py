@@ -1,7 +1,11 @@
 """A ``Point`` builder, accepted by ``write_points``, the batching writer and sessions.
 
 Bad input is refused at the builder call that receives it (``InfluxDBInvalidPointError``,
-also a ``ValueError``), not later in a write or a background thread.
+also a ``ValueError``, the error a write of the same dict point raises), not later in a
+write or a background thread: names follow the encoder's rules (see
+:mod:`influxdb.line_protocol`), field values its checks (64-bit integers, finite floats,
+UTF-8 text), and a time must be one InfluxDB can store.  A NaN tag value removes the tag,
+as ``None`` does.
 
 Times: a ``datetime``, ``pandas.Timestamp``, ``numpy.datetime64`` or RFC3339 string is an
 absolute instant, converted to the write's precision when encoded.  An integer with a
@@ -17,8 +21,20 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
+from influxdb._lp_text import (
+    _INT64_MAX,
+    _INT64_MIN,
+    _encode_value,
+    _field_key_text,
+    _is_nan,
+    _measurement_text,
+    _Refused,
+    _tag_key_text,
+    _tag_text,
+)
+from influxdb._timeutil import MAX_NANOS, MIN_NANOS, EpochNanos, to_epoch
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 __all__ = ["Point"]
@@ -30,15 +46,58 @@ NANOS_PER_UNIT: dict[str, int] = {
 }
 
 
+def _refused(refused: Exception, measurement: object) -> InfluxDBInvalidPointError:
+    return InfluxDBInvalidPointError(f"{refused} (measurement {measurement!r})")
+
+
+# The encoder's rules for each kind of name (influxdb.line_protocol lists them), so that a
+# name a dict point could not carry is refused here too, at the builder call.  Names that
+# passed are remembered (bounded), so that building the same points again costs little.
+_NAME_RULES: dict[str, Callable[[str], object]] = {
+    "measurement": lambda text: _measurement_text(text),
+    "tag key": lambda text: _tag_key_text(text, f"tag key {text!r}"),
+    "field key": lambda text: _field_key_text(text, f"field {text!r}"),
+}
+_CHECKED: dict[tuple[str, str], None] = {}  # (kind, name) -> None: names that passed
+_CHECKED_LIMIT = 10_000
+
+
 def _check_name(kind: str, value: object, measurement: object) -> str:
+    if type(value) is str and (kind, value) in _CHECKED:
+        return value
     if not isinstance(value, str) or not value:
         raise InfluxDBInvalidPointError(
             f"{kind} must be a non-empty str, got {value!r} (measurement {measurement!r})")
-    if "\n" in value or "\r" in value:
+    if "\n" in value:
         # Line protocol has no escape for a new line outside string field values.
         raise InfluxDBInvalidPointError(
             f"{kind} {value!r} contains a new line (measurement {measurement!r})")
+    try:
+        _NAME_RULES[kind](value)
+    except _Refused as refused:
+        raise _refused(refused, measurement) from None
+    _remember_checked(kind, value)
     return value
+
+
+def _remember_checked(kind: str, value: str) -> None:
+    if type(value) is str:
+        if len(_CHECKED) >= _CHECKED_LIMIT:
+            _CHECKED.clear()
+        _CHECKED[kind, value] = None
+
+
+def _check_tag_value(key: str, text: str, measurement: object) -> None:
+    if ("tag value", text) in _CHECKED:
+        return
+    if "\n" in text:
+        raise InfluxDBInvalidPointError(
+            f"tag {key!r} contains a new line (measurement {measurement!r})")
+    try:
+        _tag_text(text, f"tag {key!r} value {text!r}")
+    except _Refused as refused:
+        raise _refused(refused, measurement) from None
+    _remember_checked("tag value", text)
 
 
 def _is_field_value(value: object) -> bool:
@@ -50,6 +109,15 @@ def _is_field_value(value: object) -> bool:
         return True
     # numpy.bool_ is not a numbers.Number
     return type(value).__name__ in ("bool_", "bool") and type(value).__module__ == "numpy"
+
+
+def _is_infinite(value: object) -> bool:
+    if isinstance(value, numbers.Integral) or not isinstance(value, numbers.Real):
+        return False  # Decimal('Infinity') is refused by the encoder's own check
+    try:
+        return math.isinf(value)
+    except OverflowError:  # a Fraction too large for a float: the encoder's check says so
+        return False
 
 
 def _check_time(value: object, precision: Optional[str], measurement: object) -> Any:
@@ -66,8 +134,6 @@ def _check_time(value: object, precision: Optional[str], measurement: object) ->
     if isinstance(value, numbers.Integral):
         if precision is None:
             return int(value)
-        from influxdb._timeutil import EpochNanos
-
         return EpochNanos(int(value) * NANOS_PER_UNIT[precision])
     if isinstance(value, (datetime, str)):
         return value
@@ -79,6 +145,16 @@ def _check_time(value: object, precision: Optional[str], measurement: object) ->
     raise InfluxDBInvalidPointError(
         f"time must be an int, datetime or RFC3339 str, got {type(value).__name__} "
         f"(measurement {measurement!r})")
+
+
+def _check_storable(time: Any, measurement: object) -> None:
+    """Refuse now, as a write would, a time that is not a time (``'nope'``, NaT) or that
+    InfluxDB cannot store.  An int without a precision is taken in nanoseconds here: its
+    range then holds the ranges of every coarser precision."""
+    try:
+        to_epoch(time, None)
+    except InfluxDBInvalidPointError as error:
+        raise _refused(error, measurement) from None
 
 
 class Point:
@@ -135,25 +211,34 @@ class Point:
         return cls(name)
 
     def tag(self, key: str, value: Any) -> Point:
-        """Set a tag.  The value is written as text (``str(value)``); ``None`` or ``''``
-        removes the tag, as 5.3.2 leaves such tags out.
+        """Set a tag.  The value is written as text (``str(value)``); ``None``, ``''`` or
+        NaN removes the tag, as 5.3.2 leaves ``None`` and ``''`` tags out.
 
-        :raises InfluxDBInvalidPointError: on an empty or non-str key, or a new line
+        :raises InfluxDBInvalidPointError: on an empty or non-str key, a new line, or a
+            name line protocol cannot carry (a trailing backslash, the key ``time``...)
         """
         _check_name("tag key", key, self._measurement)
-        if value is None or value == "":
-            self._tags.pop(key, None)
-            return self
-        if isinstance(value, bytes):
-            value = value.decode("utf-8")
-        if not isinstance(value, (str, numbers.Number)):
+        if type(value) is str:
+            text = value
+        elif value is None or _is_nan(value):
+            text = ""
+        elif isinstance(value, bytes):
+            try:
+                text = value.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InfluxDBInvalidPointError(
+                    f"tag {key!r} value is bytes that are not UTF-8 "
+                    f"(measurement {self._measurement!r})") from None
+        elif isinstance(value, (str, numbers.Number)):
+            text = str(value)
+        else:
             raise InfluxDBInvalidPointError(
                 f"tag {key!r} must be a str or a number, got {type(value).__name__} "
                 f"(measurement {self._measurement!r})")
-        text = str(value)
-        if "\n" in text or "\r" in text:
-            raise InfluxDBInvalidPointError(
-                f"tag {key!r} contains a new line (measurement {self._measurement!r})")
+        if not text:
+            self._tags.pop(key, None)
+            return self
+        _check_tag_value(key, text, self._measurement)
         self._tags[key] = text
         return self
 
@@ -162,22 +247,36 @@ class Point:
         scalar.  ``None`` removes the field; NaN is kept here and left out when encoded.
 
         :raises InfluxDBInvalidPointError: on an empty or non-str key, an infinite value,
-            or a value of another type
+            a value of another type, or one a write would refuse (an integer outside 64
+            bits, bytes that are not UTF-8, a lone surrogate...)
         """
         _check_name("field key", key, self._measurement)
+        kind = type(value)
+        if kind is float or kind is bool or (kind is str and value.isascii()) or (
+                kind is int and _INT64_MIN <= value <= _INT64_MAX):
+            if kind is float and value - value != 0.0 and value == value:  # infinite
+                raise InfluxDBInvalidPointError(
+                    f"field {key!r} is {value!r}; InfluxDB cannot store infinity "
+                    f"(measurement {self._measurement!r})")
+            self._fields[key] = value  # the common types, checked without a call
+            return self
         if value is None:
             self._fields.pop(key, None)
             return self
-        if isinstance(value, bytes):
-            value = value.decode("utf-8")
-        if not _is_field_value(value):
+        if not isinstance(value, bytes) and not _is_field_value(value):
             raise InfluxDBInvalidPointError(
                 f"field {key!r} has a value of type {type(value).__name__}, which line "
                 f"protocol cannot hold (measurement {self._measurement!r})")
-        if isinstance(value, float) and math.isinf(value):
+        if _is_infinite(value):
             raise InfluxDBInvalidPointError(
                 f"field {key!r} is {value!r}; InfluxDB cannot store infinity "
                 f"(measurement {self._measurement!r})")
+        try:
+            _encode_value(value, key)  # the write's own check of the value
+        except _Refused as refused:
+            raise _refused(refused, self._measurement) from None
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
         self._fields[key] = value
         return self
 
@@ -188,9 +287,15 @@ class Point:
             RFC3339 ``str``, or ``int``
         :param precision: the unit of an ``int`` value (``n``, ``u``, ``ms``, ``s``, ``m``,
             ``h``); without it an int is taken to be in the write's precision
-        :raises InfluxDBInvalidPointError: on a float, a ``date``, a bool or another type
+        :raises InfluxDBInvalidPointError: on a float, a ``date``, a bool or another type,
+            a str that is not an RFC3339 time, NaT, or a time InfluxDB cannot store (the
+            error a write of the point would raise)
         """
-        self._time = _check_time(value, precision, self._measurement)
+        checked = _check_time(value, precision, self._measurement)
+        if checked is not None and not (type(checked) in (int, EpochNanos) and
+                                        MIN_NANOS <= checked <= MAX_NANOS):
+            _check_storable(checked, self._measurement)
+        self._time = checked
         self._precision = precision if value is not None else None
         return self
 

@@ -54,6 +54,8 @@ def refusal(measurement: str, tags: dict[str, Optional[str]],
     """Why the server could not store this point as given (None: it can)."""
     if not measurement or "\n" in measurement or measurement[0] in "#\t\x00":
         return "measurement"
+    if "\r" in measurement or "\x00" in measurement:
+        return "measurement InfluxQL cannot name"  # it could never be dropped
     if measurement.endswith("\\") or re.search(r'\\[, ="]', measurement):
         return "measurement backslash"
     for key, value in tags.items():

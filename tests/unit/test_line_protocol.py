@@ -83,6 +83,12 @@ def test_5_3_2_identical_lines() -> None:
     ({"k": False}, "m,k=False f=1i"),
     ({"k": 1.5}, "m,k=1.5 f=1i"),
     ({"k": None, "j": ""}, "m f=1i"),
+    # NaN is left out as None is (5.3.2 wrote "nan"; its DataFrame path left the cell out)
+    ({"a": float("nan"), "b": np.nan, "c": np.float64("nan"), "d": np.float32("nan"),
+      "e": np.float16("nan"), "f": Decimal("NaN"), "g": -float("nan"), "k": "v"},
+     "m,k=v f=1i"),
+    ({"k": np.float32(0.5), "j": Decimal("1.5"), "i": float("inf")},
+     "m,i=inf,j=1.5,k=0.5 f=1i"),  # other numbers are their str(), as in 5.3.2
     ({"é": "ü", "😀": "日本"}, "m,é=ü,😀=日本 f=1i"),
     ({"b": "1", 2: "x"}, "m,2=x,b=1 f=1i"),  # mixed key types: by text
     (OrderedDict([("b", "1"), ("a", "2")]), "m,a=2,b=1 f=1i"),
@@ -166,7 +172,7 @@ def test_fast_path_with_unusual_keys(key: str) -> None:
 @pytest.mark.parametrize(("measurement", "expected"), [
     ("a b", "a\\ b"), ("a,b", "a\\,b"), ("a=b", "a=b"), ('a"b', 'a"b'), ("a\\b", "a\\b"),
     ("\\a", "\\a"), ("a\\\\b", "a\\\\b"), (" a", "\\ a"), ("a ", "a\\ "), ("a\t", "a\t"),
-    ("a#", "a#"), ("é😀", "é😀"), ("\ra", "\ra"), ("a\x00", "a\x00"), ("time", "time"),
+    ("a#", "a#"), ("é😀", "é😀"), ("time", "time"),
     ("a\\b c", "a\\b\\ c"), (5, "5"), (b"cpu", "cpu"),
 ])
 def test_measurement_escapes(measurement: Any, expected: str) -> None:
@@ -223,6 +229,12 @@ P = "point (measurement 'm'): "
                              "'\\t', which the server skips as white space"),
     ({"measurement": "\x00a"}, "point (measurement '\\x00a'): measurement '\\x00a' starts with "
                                "'\\x00', which the server skips as white space"),
+    ({"measurement": "\ra"}, "point (measurement '\\ra'): measurement '\\ra' contains a "
+                             "carriage return, which InfluxQL cannot quote (it could be written "
+                             "but never queried or dropped by name)"),
+    ({"measurement": "a\x00"}, "point (measurement 'a\\x00'): measurement 'a\\x00' contains "
+                               "a NUL character, which InfluxQL cannot quote (it could be "
+                               "written but never queried or dropped by name)"),
     ({"measurement": "a\\"}, "point (measurement 'a\\\\'): measurement 'a\\\\' ends with a "
                              "backslash, which line protocol cannot carry in a measurement"),
     ({"measurement": "a\\,b"}, "point (measurement 'a\\\\,b'): measurement 'a\\\\,b' has a "
@@ -429,6 +441,19 @@ def test_envelope_tag_dropped_by_point_none() -> None:
     data = {"points": [{"measurement": "m", "tags": {"host": None}, "fields": {"f": 1}}],
             "tags": {"host": "a"}}
     assert make_lines(data) == "m f=1i\n"
+
+
+@pytest.mark.parametrize("nan", [float("nan"), np.nan, np.float64("nan"), np.float32("nan"),
+                                 Decimal("NaN")], ids=repr)
+def test_nan_tags_are_left_out_of_envelope_and_points(nan: Any) -> None:
+    data = {"points": [{"measurement": "m", "fields": {"f": 1}},
+                       {"measurement": "m", "tags": {"host": "own"}, "fields": {"f": 2}},
+                       {"measurement": "m", "tags": {"host": nan}, "fields": {"f": 3}},
+                       {"measurement": "m", "tags": {"dc": nan}, "fields": {"f": 4}}],
+            "tags": {"host": nan, "dc": "x"}}
+    # the envelope's NaN is left out, a point's own tag wins, a point's NaN hides the
+    # envelope's value (as None does)
+    assert make_lines(data) == "m,dc=x f=1i\nm,dc=x,host=own f=2i\nm,dc=x f=3i\nm f=4i\n"
 
 
 def test_empty_points() -> None:

@@ -114,6 +114,43 @@ def test_nan_is_kept_by_the_builder_and_left_out_when_encoded() -> None:
     assert point.to_line_protocol() == "m b=1i"
 
 
+@pytest.mark.parametrize("nan", [float("nan"), np.nan, np.float64("nan"), np.float32("nan"),
+                                 Decimal("NaN")], ids=repr)
+def test_a_nan_tag_removes_the_tag_as_none_does(nan: Any) -> None:
+    point = Point("m", tags={"a": nan, "b": "x"}).tag("c", "y").tag("c", nan).field("v", 1)
+    assert point.tags == {"b": "x"}
+    assert point.to_line_protocol() == "m,b=x v=1i"
+
+
+def test_carriage_returns_and_nul_in_tags_and_field_keys_are_kept_as_dicts_keep_them() -> None:
+    # influxd stores them exactly (tests/integration); only the measurement cannot hold them
+    point = Point("m").tag("k\r", "v\x00").field("f\x00", 1).field("g\r", "s\r\x00")
+    assert point.to_line_protocol() == 'm,k\r=v\x00 f\x00=1i,g\r="s\r\x00"'
+
+
+def test_names_checked_once_are_remembered_and_still_refused_when_bad() -> None:
+    for _ in range(2):
+        assert Point("cpu").tag("host", "a").field("v", 1).to_line_protocol() == "cpu,host=a v=1i"
+        with pytest.raises(InfluxDBInvalidPointError, match="ends with a backslash"):
+            Point("cpu").tag("host", "a\\")
+
+
+def test_the_builder_refuses_what_the_write_refuses() -> None:
+    # one table of values: the write of a dict point and the builder raise the same class
+    from influxdb.line_protocol import make_line
+
+    for time in ["nope", 2**63, pd.NaT, datetime(1600, 1, 1)]:
+        with pytest.raises(InfluxDBInvalidPointError):
+            make_line("m", None, {"v": 1}, time)
+        with pytest.raises(InfluxDBInvalidPointError):
+            Point("m").time(time)
+    for value in [2**63, b"\xff", "\udc00", Decimal("Infinity"), np.float32("-inf"), [1]]:
+        with pytest.raises(InfluxDBInvalidPointError):
+            make_line("m", None, {"v": value})
+        with pytest.raises(InfluxDBInvalidPointError):
+            Point("m").field("v", value)
+
+
 def test_readers_return_copies() -> None:
     point = Point("m").tag("t", "1").field("v", 1)
     point.tags["t"] = "changed"
@@ -156,6 +193,54 @@ def test_readers_return_copies() -> None:
                                             "object (measurement 'm')"),
         (lambda: Point("m").time(5, "sec"), "unknown time precision 'sec' (use n, u, ms, s, m "
                                             "or h)"),
+        # what a write of the same point would refuse, refused at the call (same class)
+        (lambda: Point("m").time("nope"), "time 'nope' is not an RFC3339 date-time (like "
+                                          "'2019-07-10T16:51:22.026253Z') (measurement 'm')"),
+        (lambda: Point("m").time("2300-01-01T00:00:00Z"), "time '2300-01-01T00:00:00Z' is "
+         "outside the range InfluxDB can store (1677-09-21T00:12:43.145224194Z to "
+         "2262-04-11T23:47:16.854775806Z) (measurement 'm')"),
+        (lambda: Point("m").time(2**63), "time 9223372036854775808 is outside the range "
+         "InfluxDB can store (1677-09-21T00:12:43.145224194Z to "
+         "2262-04-11T23:47:16.854775806Z) (measurement 'm')"),
+        (lambda: Point("m").time(10**10, "s"), "time 10000000000000000000 is outside the range "
+         "InfluxDB can store (1677-09-21T00:12:43.145224194Z to "
+         "2262-04-11T23:47:16.854775806Z) (measurement 'm')"),
+        (lambda: Point("m").time(datetime(1600, 1, 1)), "time datetime.datetime(1600, 1, 1, 0, "
+         "0) is outside the range InfluxDB can store (1677-09-21T00:12:43.145224194Z to "
+         "2262-04-11T23:47:16.854775806Z) (measurement 'm')"),
+        (lambda: Point("m").time(pd.NaT), "time NaT is not a time (NaT) (measurement 'm')"),
+        (lambda: Point("m", time="2019-13-01T00:00:00Z"), "time '2019-13-01T00:00:00Z' is not "
+         "an RFC3339 date-time (like '2019-07-10T16:51:22.026253Z') (measurement 'm')"),
+        (lambda: Point("m").field("v", 2**63), "field 'v' is 9223372036854775808, outside the "
+                                               "64-bit signed integer range (measurement 'm')"),
+        (lambda: Point("m").field("v", np.float32("inf")), "field 'v' is np.float32(inf); "
+         "InfluxDB cannot store infinity (measurement 'm')"),
+        (lambda: Point("m").field("v", Decimal("-Infinity")), "field 'v' is Decimal('-Infinity'); "
+         "line protocol cannot represent infinite floats (measurement 'm')"),
+        (lambda: Point("m").field("v", b"\xff"), "field 'v' is bytes that are not UTF-8 "
+                                                 "(measurement 'm')"),
+        (lambda: Point("m").field("v", "a\ud800"), "field 'v' contains a lone surrogate, which "
+                                                   "is not valid UTF-8 (measurement 'm')"),
+        (lambda: Point("m", fields={"v": 10**400}), f"field 'v' is {10**400}, outside the "
+                                                    "64-bit signed integer range (measurement "
+                                                    "'m')"),
+        # names: the encoder's rules
+        (lambda: Point("a\x00b"), "measurement 'a\\x00b' contains a NUL character, which "
+         "InfluxQL cannot quote (it could be written but never queried or dropped by name) "
+         "(measurement 'a\\x00b')"),
+        (lambda: Point("a\rb"), "measurement 'a\\rb' contains a carriage return, which "
+         "InfluxQL cannot quote (it could be written but never queried or dropped by name) "
+         "(measurement 'a\\rb')"),
+        (lambda: Point("#m"), "measurement '#m' starts with '#', which makes the line a comment "
+                              "(measurement '#m')"),
+        (lambda: Point("m").tag("time", "x"), "tag key 'time' is refused by InfluxDB ('time' "
+                                              "names the timestamp) (measurement 'm')"),
+        (lambda: Point("m").field("time", 1), "field 'time' is refused by InfluxDB ('time' "
+                                              "names the timestamp) (measurement 'm')"),
+        (lambda: Point("m").tag("k", "C:\\"), "tag 'k' value 'C:\\\\' ends with a backslash, "
+         "which line protocol cannot carry in a tag (measurement 'm')"),
+        (lambda: Point("m").tag("k", b"\xff"), "tag 'k' value is bytes that are not UTF-8 "
+                                               "(measurement 'm')"),
         (lambda: Point("m", precision="x"), "unknown time precision 'x' (use n, u, ms, s, m or "
                                             "h)"),
     ],
