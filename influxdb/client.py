@@ -29,6 +29,7 @@ from influxdb._timeutil import normalize_precision
 from influxdb._transport import SocketOptionsAdapter as _SocketOptionsAdapter
 from influxdb._transport import msgpack_ext_hook as _msgpack_parse_hook
 from influxdb._writing import WriteMixin
+from influxdb.exceptions import InfluxDBArgumentError
 
 __all__ = ["InfluxDBClient", "InfluxDBInvalidURLError"]
 
@@ -147,7 +148,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
 
         if cert:
             if not ssl:
-                raise ValueError("Client certificate provided but ssl is disabled.")
+                raise InfluxDBArgumentError("Client certificate provided but ssl is disabled.")
             self._session.cert = cert
 
         if path == "" or path is None:
@@ -352,7 +353,6 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         retry: Optional[Retry] = None,
         compress: bool = True,
         also_accept: tuple[int, ...] = (),
-        timeout: Any = None,
     ) -> requests.Response:
         full_url = f"{self._baseurl}/{url}"
         send_headers = dict(self._headers if headers is None else headers)
@@ -374,7 +374,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
             headers=send_headers,
             proxies=self._proxies,
             verify=self._verify_ssl,
-            timeout=self._timeout if timeout is None else timeout,  # None: the client's
+            timeout=self._timeout,
             retry=retry if retry is not None else self._retry_policy,
             expected_response_code=expected_response_code,
             operation=operation,
