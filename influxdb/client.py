@@ -353,6 +353,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         retry: Optional[Retry] = None,
         compress: bool = True,
         also_accept: tuple[int, ...] = (),
+        timeout: Any = None,
     ) -> requests.Response:
         full_url = f"{self._baseurl}/{url}"
         send_headers = dict(self._headers if headers is None else headers)
@@ -374,7 +375,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
             headers=send_headers,
             proxies=self._proxies,
             verify=self._verify_ssl,
-            timeout=self._timeout,
+            timeout=self._timeout if timeout is None else timeout,  # None: the client's
             retry=retry if retry is not None else self._retry_policy,
             expected_response_code=expected_response_code,
             operation=operation,
