@@ -24,14 +24,15 @@ PEER_PYTHON = PEER_VENV / "bin" / "python"
 
 
 def ensure_peer_venv() -> Path:
-    """Create ``.bench-venv`` with influxdb==5.3.2 (and pandas/numpy) if it is missing."""
+    """Create ``.bench-venv`` with influxdb==5.3.2 (and pandas, numpy, requests-mock) if it
+    is missing."""
     if not PEER_PYTHON.exists():
         subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
-    probe = subprocess.run([str(PEER_PYTHON), "-c", "import influxdb, pandas; "
+    probe = subprocess.run([str(PEER_PYTHON), "-c", "import influxdb, pandas, requests_mock; "
                             "print(influxdb.__version__)"], capture_output=True, text=True)
     if probe.returncode != 0 or probe.stdout.strip() != "5.3.2":
         subprocess.run([str(PEER_PYTHON), "-m", "pip", "install", "-q", "influxdb==5.3.2",
-                        "pandas", "numpy"], check=True)
+                        "pandas", "numpy", "requests-mock"], check=True)
     return PEER_PYTHON
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 #: In the order of the workloads of issue 3, then the batching writer of issue 4.
-SCRIPTS = ["bench_serialize.py", "bench_dataframe.py", "bench_query.py", "bench_write.py",
+SCRIPTS = ["bench_serialize.py", "bench_dataframe.py", "bench_query.py", "bench_json.py",
+           "bench_write.py",
            "bench_writer.py"]
 
 

@@ -12,7 +12,6 @@ they are turned into exactly the RFC3339Nano text the JSON answer would carry.
 
 from __future__ import annotations
 
-import gc
 import gzip as _gzip
 import json
 import logging
@@ -27,6 +26,7 @@ import requests
 import requests.adapters
 import requests.exceptions
 
+from influxdb import _gc, _json
 from influxdb._accel import speedups
 from influxdb._batching_buffer import split_lines
 from influxdb._retry import Retry, parse_retry_after
@@ -123,13 +123,9 @@ if speedups is not None:
 
 
 def _with_gc_paused(size: int, decode: Callable[[], Any]) -> Any:
-    if size < _GC_PAUSE_BYTES or not gc.isenabled():
+    if size < _GC_PAUSE_BYTES:
         return decode()
-    gc.disable()
-    try:
-        return decode()
-    finally:
-        gc.enable()
+    return _gc.paused(decode)
 
 
 def _c_decoding() -> bool:
@@ -196,8 +192,8 @@ def _msgpack_documents(blocks: Iterator[bytes]) -> Iterator[Any]:
 
 
 def decode_json(content: bytes) -> Any:
-    """Decode one JSON document."""
-    return _with_gc_paused(len(content), lambda: json.loads(content))
+    """Decode one JSON document (msgspec when installed: :mod:`influxdb._json`)."""
+    return _with_gc_paused(len(content), lambda: _json.loads(content))
 
 
 def is_msgpack(response: requests.Response) -> bool:
