@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from influxdb._redact import install as _install_log_redaction
 from influxdb._version import __version__ as __version__
 
 __all__ = ["DataFrameClient", "InfluxDBClient", "SeriesHelper"]
@@ -29,6 +30,10 @@ _PUBLIC = {
     "InfluxDBClientError": "influxdb.exceptions",
     "InfluxDBServerError": "influxdb.exceptions",
 }
+
+# Before any module of the package logs: no log line may carry a credential, whatever
+# text from outside it quotes (a server's error body, an exception's message).
+_install_log_redaction()
 
 if TYPE_CHECKING:
     from influxdb._retry import Retry as Retry

@@ -15,7 +15,9 @@ from __future__ import annotations
 import gzip as _gzip
 import json
 import logging
+import queue
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any, Callable, Optional, Union
@@ -400,18 +402,42 @@ def forget_connections(session: Any) -> None:
     """Give ``session``'s adapters new, empty connection pools, in a forked child.
 
     The pooled sockets are shared with the parent, which may be using them: a request
-    from the child on one of them would mix two processes' bytes in one HTTP stream.  The
-    old pools are dropped without being closed (closing takes locks that a parent thread
-    may have held at the fork); the parent's connections are unaffected.
+    from the child on one of them would mix two processes' bytes in one HTTP stream.
+    Nothing is sent on them: the old pools are dropped, and urllib3's finalizer closes the
+    child's copies of their idle sockets (a socket two processes hold ends only when both
+    closed it, so the parent's connections are unaffected).  The old pools get new locks
+    first: a parent thread may have held one at the fork (taking or returning a
+    connection), and no thread of the child would ever release it.
     """
-    for adapter in getattr(session, "adapters", {}).values():
+    for adapter in list(getattr(session, "adapters", {}).values()):
         if isinstance(adapter, requests.adapters.HTTPAdapter):
+            inherited = [adapter.poolmanager, *adapter.proxy_manager.values()]
             # The sizes the adapter was made with (requests keeps them for unpickling).
             pools = getattr(adapter, "_pool_connections", requests.adapters.DEFAULT_POOLSIZE)
             size = getattr(adapter, "_pool_maxsize", requests.adapters.DEFAULT_POOLSIZE)
             block = getattr(adapter, "_pool_block", requests.adapters.DEFAULT_POOLBLOCK)
             adapter.init_poolmanager(pools, size, block=block)
             adapter.proxy_manager = {}
+            for manager in inherited:
+                _relock(manager)
+            del inherited  # the finalizers run now, with locks nobody holds
+
+
+def _relock(manager: Any) -> None:
+    # urllib3 keeps a manager's pools in a container with a lock, and each pool's idle
+    # connections in a queue.Queue with its own lock and conditions.
+    container = getattr(manager, "pools", None)
+    if container is None or not hasattr(container, "lock"):
+        return
+    container.lock = threading.RLock()
+    for key in list(container.keys()):
+        connections = getattr(container.get(key), "pool", None)
+        if isinstance(connections, queue.Queue):
+            lock = threading.Lock()
+            connections.mutex = lock
+            connections.not_empty = threading.Condition(lock)
+            connections.not_full = threading.Condition(lock)
+            connections.all_tasks_done = threading.Condition(lock)
 
 
 class UDPSender:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import weakref
 from typing import Any, Optional, TypeVar, Union
 
 import requests
@@ -40,6 +42,34 @@ log = logging.getLogger("influxdb")
 
 
 ClientT = TypeVar("ClientT", bound="InfluxDBClient")
+
+
+#: Every client made in this process, for the fork hook below.  Weak: being listed keeps
+#: no client alive.
+_LIVE_CLIENTS: weakref.WeakSet[InfluxDBClient] = weakref.WeakSet()
+
+
+def _forget_connections_after_fork() -> None:  # pragma: no cover - runs in a forked child
+    # A child made by fork() (gunicorn, Celery, multiprocessing) holds copies of the
+    # parent's pooled keep-alive sockets.  A request sent on one while the parent uses it
+    # too mixes two HTTP exchanges in one stream: each process may read the other's
+    # answer, or write into the other's database.  The child starts with empty pools
+    # instead; nothing is sent on the inherited sockets.  The session is read from the
+    # client now, not kept from construction: users swap ``client._session``.
+    sessions = {}
+    for client in list(_LIVE_CLIENTS):
+        session = getattr(client, "_session", None)
+        if session is not None:
+            sessions[id(session)] = session
+    for session in sessions.values():
+        try:
+            _transport.forget_connections(session)
+        except Exception:  # noqa: BLE001 -- one odd session must not stop the others
+            log.exception("dropping the connections a forked child inherited failed")
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_connections_after_fork)
 
 
 class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
@@ -145,6 +175,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         )
         self._scheme = "https" if ssl is True else "http"
         self._session.mount(f"{self._scheme}://", adapter)
+        _LIVE_CLIENTS.add(self)  # its pools are emptied in a forked child
 
         if cert:
             if not ssl:
