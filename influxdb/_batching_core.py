@@ -231,16 +231,20 @@ class WriterCore:
             self.deliverer.abort.set()
             self.closing = True
             self.has_work.notify()
-            unanswered = self.current
+            sending = self.current
             self.current = None
             given_up: list[Batch] = []
-            if unanswered is not None:
-                self.inflight -= len(unanswered)
+            unanswered: Optional[Batch] = None
+            if sending is not None:
+                self.inflight -= len(sending)
+                # A copy: the thread still owns (and updates) the batch it is sending.
+                unanswered = Batch(sending.target, sending.encoded)
+                unanswered.attempts = sending.attempts
                 error = WriterClosedError(
                     f"{why} while these points were being sent (attempt "
-                    f"{unanswered.attempts}, unanswered or to be retried): the server may "
+                    f"{sending.attempts}, unanswered or to be retried): the server may "
                     f"have stored them")
-                error.__cause__ = unanswered.error
+                error.__cause__ = sending.error
                 self.deliverer.record(unanswered, error)
                 given_up.append(unanswered)
             for target, encoded in self.buffer.drain():

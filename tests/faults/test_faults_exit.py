@@ -149,6 +149,36 @@ def test_multiprocessing_fork_pool_workers_store_every_point(influxd: Influxd,
     assert stored(influxd, database) == {f"task{n}": 3000 for n in range(4)}
 
 
+def test_a_worker_whose_exit_flush_runs_out_of_time_says_so(influxd: Influxd,
+                                                            database: str) -> None:
+    # The worker's own writer cannot reach its server: the worker's exit (multiprocessing's
+    # finalizers, then os._exit) still waits at most exit_timeout and counts the points.
+    code, out, err = run(f'''
+        import multiprocessing
+
+        def work():
+            client = InfluxDBClient("127.0.0.1", {refused_port()}, database=DB)
+            writer = client.batch_writer(exit_timeout=1, name="in-worker")
+            writer.write(points(3000, "worker"))
+
+        worker = multiprocessing.get_context("fork").Process(target=work)
+        started = time.monotonic()
+        worker.start()
+        worker.join(60)
+        print(json.dumps({{"code": worker.exitcode,
+                          "took": round(time.monotonic() - started, 1)}}))
+    ''', influxd.http_port, database)
+    assert code == 0, err
+    assert error_lines(err) == [
+        "ERROR influxdb.batching BatchWriter in-worker: the exit flush ran out of time "
+        "(exit_timeout=1s); 3000 points were not written (3000 in the batch being sent, "
+        "which the server may have stored; 0 never sent); they are lost with the process"]
+    result = json.loads(out)
+    assert result["code"] == 0
+    assert 1.0 <= result["took"] < 5.0
+    assert stored(influxd, database) == {}
+
+
 def test_os_fork_child_starts_empty_and_flushes_at_its_exit(influxd: Influxd,
                                                             database: str) -> None:
     # 500 points wait in the parent's buffer at the fork: the parent sends them, the child
