@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from influxdb._batching_buffer import Encoded, Target, encoded_from_body
 from influxdb._records import RecordMapping, points_from_records
-from influxdb._stamping import CLOCK, SharedStamps, body_all_timed, has_timeless, stamp_points
+from influxdb._stamping import CLOCK, SharedStamps, has_timeless, lines_all_timed, stamp_points
 from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
 from influxdb.point import Point
 
@@ -23,6 +23,9 @@ __all__ = ["WriteFront", "Writes", "check_precision"]
 log = logging.getLogger("influxdb.batching")
 
 _CONSISTENCIES = ("any", "one", "quorum", "all")
+#: Writes of at most this many points are looked at for timeless points before encoding
+#: (cheaper than encoding twice); larger ones are counted by the encoder.
+_LOOK_FIRST = 64
 #: Spellings of a precision -> what goes in ``precision=`` of ``POST /write``.
 _WIRE_PRECISION = {"n": "n", "ns": "n", "u": "u", "us": "u", "ms": "ms", "s": "s", "m": "m",
                    "h": "h"}
@@ -161,22 +164,34 @@ class WriteFront:
                               for line in points]
                     text = "\n".join(points)
             if text is not None:
-                body = (text + "\n").encode("utf-8") if points else b""
-                if body and not body_all_timed(body):
+                if points and not lines_all_timed(points, text):
                     points = stamp_points(points, target.precision, self.clock, None, stamped)
-                    body = ("\n".join(points) + "\n").encode("utf-8")
+                    text = "\n".join(points)
+                body = (text + "\n").encode("utf-8") if points else b""
         if body is None:
             if tags is None:
                 merged: Optional[dict[str, Any]] = self.tags or None
             else:
                 merged = {**self.tags, **check_tags(tags)}
-            if protocol == "json" and has_timeless(points):
+            # Timeless points are found before encoding in a small write (a cheap look), and
+            # counted while encoding in a large one (free when every point has a time; the
+            # write is encoded again, stamped, when one has none).
+            timeless = [0]
+            if protocol == "json" and len(points) <= _LOOK_FIRST:
+                timeless[0] = has_timeless(points)
+            elif protocol == "json":
+                body = self.client._encode_points(points, tags=merged or None,
+                                                  time_precision=target.precision,
+                                                  protocol=protocol, timeless=timeless)
+            if timeless[0]:
                 static = {**(getattr(self.client, "_default_tags", None) or {}),
                           **(merged or {})}
                 points = stamp_points(points, target.precision, self.clock, static, stamped)
-            body = self.client._encode_points(points, tags=merged or None,
-                                              time_precision=target.precision,
-                                              protocol=protocol)
+                body = None
+            if body is None:
+                body = self.client._encode_points(points, tags=merged or None,
+                                                  time_precision=target.precision,
+                                                  protocol=protocol)
         if stamped:
             self.shared.add((target.database, target.retention_policy), target.precision,
                             stamped)

@@ -386,11 +386,12 @@ shape_key(PyObject *measurement, PyObject *tags, PyObject *fields)
 }
 
 /* Append the line of one point to the buffer: 1 done, 0 "not the plain case" (the buffer
-   as it was), -1 error.  The point's parts are held by strong references while it is read
-   (a key's __eq__ may run code). */
+   as it was), -1 error; *timeless counts the lines written without a time.  The point's
+   parts are held by strong references while it is read (a key's __eq__ may run code). */
 static int
 plain_line(Buffer *b, PyObject *point, PyObject *static_tags, PyObject *default_measurement,
-           PyObject *shapes, long long low, long long high, long long factor)
+           PyObject *shapes, long long low, long long high, long long factor,
+           Py_ssize_t *timeless)
 {
     PyObject *measurement = NULL, *tags = NULL, *fields = NULL, *time = NULL;
     PyObject *key = NULL, *shape = NULL, *entries = NULL;
@@ -516,6 +517,7 @@ plain_line(Buffer *b, PyObject *point, PyObject *static_tags, PyObject *default_
     /* At most 16380 bytes, so at most 16380 characters: longer lines may hold a key that
        is too long, which the Python encoder checks. */
     result = b->len - line_start <= 16380;
+    *timeless += result && !has_stamp;
     goto done;
 
 fail:
@@ -537,21 +539,33 @@ done:
 }
 
 PyDoc_STRVAR(encode_doc,
-"encode(points, static_tags, default_measurement, shapes, low, high, factor, slow, as_body)\n"
+"encode(points, static_tags, default_measurement, shapes, low, high, factor, slow, as_body,\n"
+"       counts=None)\n"
 "--\n\n"
 "The lines of ``points``: a list of str, or with ``as_body`` the UTF-8 bytes of every\n"
 "line followed by a newline.  Plain points are encoded here; any other point by\n"
-"``slow(point, index)``, which returns its line or raises.");
+"``slow(point, index)``, which returns its line or raises.  With ``counts`` (a list of\n"
+"at least three items), the number of plain points written without a time is added to\n"
+"``counts[2]``.");
 
 static PyObject *
 encode(PyObject *module, PyObject *args)
 {
-    PyObject *points, *static_tags, *default_measurement, *shapes, *slow;
+    PyObject *points, *static_tags, *default_measurement, *shapes, *slow, *counts = NULL;
     long long low, high, factor;
     int as_body;
+    Py_ssize_t timeless = 0;
     (void)module;
-    if (!PyArg_ParseTuple(args, "OOOO!LLLOp", &points, &static_tags, &default_measurement,
-                          &PyDict_Type, &shapes, &low, &high, &factor, &slow, &as_body)) {
+    if (!PyArg_ParseTuple(args, "OOOO!LLLOp|O", &points, &static_tags, &default_measurement,
+                          &PyDict_Type, &shapes, &low, &high, &factor, &slow, &as_body,
+                          &counts)) {
+        return NULL;
+    }
+    if (counts == Py_None) {
+        counts = NULL;
+    }
+    if (counts != NULL && (!PyList_CheckExact(counts) || PyList_GET_SIZE(counts) < 3)) {
+        PyErr_SetString(PyExc_TypeError, "counts must be a list of at least three items");
         return NULL;
     }
     if (factor <= 0) {
@@ -586,7 +600,7 @@ encode(PyObject *module, PyObject *args)
             b.len = 0;
         }
         int plain = plain_line(&b, point, static_tags, default_measurement, shapes, low, high,
-                               factor);
+                               factor, &timeless);
         PyObject *line = NULL;
         if (plain == 0) {
             line = PyObject_CallFunction(slow, "On", point, index);
@@ -619,6 +633,13 @@ encode(PyObject *module, PyObject *args)
     }
     Py_DECREF(iterator);
     PyObject *result = NULL;
+    if (ok && !PyErr_Occurred() && counts != NULL && timeless) {
+        /* counts[2] += timeless (the Python encoder counts the points it encoded there) */
+        PyObject *add = PyLong_FromSsize_t(timeless);
+        PyObject *sum = add == NULL ? NULL : PyNumber_Add(PyList_GET_ITEM(counts, 2), add);
+        Py_XDECREF(add);
+        ok = sum != NULL && PyList_SetItem(counts, 2, sum) == 0;
+    }
     if (ok && !PyErr_Occurred()) {
         if (lines != NULL) {
             Py_INCREF(lines);

@@ -35,13 +35,15 @@ from influxdb._batching_buffer import split_lines
 from influxdb._timeutil import NANOS_PER
 from influxdb.point import Point
 
-__all__ = ["CLOCK", "Clock", "SharedStamps", "StampedTime", "body_all_timed", "has_timeless",
-           "series_of", "stamp_points", "warn_shared_server_time"]
+__all__ = ["CLOCK", "Clock", "SharedStamps", "StampedTime", "count_timeless_lines",
+           "has_timeless", "lines_all_timed", "series_of", "stamp_points",
+           "warn_shared_server_time"]
 
 _IS = operator.is_
 _REPEAT = itertools.repeat
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _DIGITS = b"0123456789"
+_LINE_END = operator.itemgetter(slice(-21, None))  # a space and up to 20 characters of time
 
 
 class Clock:
@@ -138,15 +140,24 @@ def _lines_of(item: str) -> list[str]:
     return [line.decode("utf-8") for line in split_lines(item.encode("utf-8"))]
 
 
-def body_all_timed(body: bytes) -> bool:
-    """A fast "every line of this body has a timestamp", at C speed: with the digits
-    deleted, every line of a stamped body ends with the space before its timestamp.
-    ``False`` means "look closer" (a line without a time, a negative time, a comment, a
-    string field holding a new line...).
+def lines_all_timed(lines: Sequence[str], text: str) -> bool:
+    """A fast "every line has a timestamp", at C speed: with its digits deleted, the end of
+    each stamped line is the space before its timestamp.  Only the last characters of each
+    line are looked at (a timestamp has at most 20).  ``False`` means "look closer" (a line
+    without a time, a negative time, a comment, an item holding several lines...).
 
-    :param body: lines of line protocol, each ending with a new line
+    :param lines: the lines (str), one per item
+    :param text: ``"\\n".join(lines)``
     """
-    return body.translate(None, _DIGITS).count(b" \n") == body.count(b"\n")
+    if text.count("\n") != len(lines) - 1:
+        return False  # an item holds several lines
+    ends = ("\n".join(map(_LINE_END, lines)) + "\n").encode("utf-8")
+    return ends.translate(None, _DIGITS).count(b" \n") == len(lines)
+
+
+def count_timeless_lines(text: str) -> int:
+    """How many lines of a text (one item of a write) have no timestamp."""
+    return sum(map(_line_is_timeless, _lines_of(text)))
 
 
 def _time_of(item: Any) -> Any:
@@ -171,8 +182,9 @@ def _time_of(item: Any) -> Any:
 def has_timeless(points: Sequence[Any]) -> bool:
     """Whether any point (dict, :class:`~influxdb.point.Point`, line) has no time.
 
-    Cheap for the common case, a list of dicts that all have times: two maps at C speed,
-    no Python call per point.
+    Two maps at C speed for a list of dicts, no Python call per point; still a pass over
+    the points, so large writes count their timeless points while they are encoded instead
+    (the encoders' ``timeless`` argument).
     """
     try:
         return any(map(_IS, map(dict.get, points, _REPEAT("time")), _REPEAT(None)))
@@ -339,10 +351,8 @@ class SharedStamps:
 def warn_shared_server_time(points: Sequence[Any], static_tags: Optional[dict[str, Any]],
                             log: logging.Logger, who: str = "write_points") -> None:
     """Warn when several points of one series in one request have no time (the server
-    gives all of them the same time, so only the last one is kept).  Costs two maps at C
-    speed when every point is a dict with a time."""
-    if not points or not has_timeless(points):
-        return
+    gives all of them the same time, so only the last one is kept).  A pass over the points
+    in Python: called only when the encoder counted two timeless points or more."""
     counts: Counter[str] = Counter()
     for item in points:
         if isinstance(item, (str, bytes)):

@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
+from influxdb._stamping import count_timeless_lines
 from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
 from influxdb.line_protocol import _encode, _encode_body
 
@@ -54,6 +55,7 @@ class EncodeMixin:
         time_precision: Optional[str] = None,
         protocol: str = "json",
         start: int = 0,
+        timeless: Optional[list[int]] = None,
     ) -> bytes:
         """Encode what ``write_points`` accepts into a line-protocol body.
 
@@ -62,12 +64,15 @@ class EncodeMixin:
         ``protocol='line'``: a string or a sequence of line strings (``tags`` ignored, 5.3.2).
 
         :param start: the index of the first item in the caller's whole input (for errors)
+        :param timeless: when given (``protocol='json'``), the number of points and lines
+            without a time is added to ``timeless[0]``, counted while encoding
         :raises InfluxDBInvalidPointError: naming the point and field, before anything is sent
         """
         if (protocol == "json" and type(points) in (list, tuple) and points
                 and not _has_lines(points)):
             # Points only (the common case): straight to the body, with no list of lines.
-            return _encode_body(points, self._merged_tags(tags), None, time_precision, start)
+            return _encode_body(points, self._merged_tags(tags), None, time_precision, start,
+                                timeless)
         if protocol == "line":
             if isinstance(points, str):
                 points = [points]
@@ -78,7 +83,7 @@ class EncodeMixin:
             else:
                 return (text + "\n").encode("utf-8") if text else b""
         lines = self._encode_lines(points, tags=tags, time_precision=time_precision,
-                                   protocol=protocol, start=start)
+                                   protocol=protocol, start=start, timeless=timeless)
         return _line_body(lines) if lines else b""
 
     def _encode_lines(
@@ -89,6 +94,7 @@ class EncodeMixin:
         time_precision: Optional[str] = None,
         protocol: str = "json",
         start: int = 0,
+        timeless: Optional[list[int]] = None,
     ) -> list[str]:
         """One line-protocol string per item of ``points`` (no final newlines).
 
@@ -123,7 +129,8 @@ class EncodeMixin:
             return []
         merged_tags = self._merged_tags(tags)
         if not _has_lines(points):
-            return _encode(points, merged_tags, None, time_precision, start=start)
+            return _encode(points, merged_tags, None, time_precision, start=start,
+                           timeless=timeless)
         # Mixed dicts/Points and ready-made lines: keep their order.
         out: list[str] = []
         offset = start
@@ -133,8 +140,11 @@ class EncodeMixin:
                 for line in items:
                     text = line.decode("utf-8") if isinstance(line, bytes) else line
                     out.append(text[:-1] if text.endswith("\n") else text)
+                    if timeless is not None:
+                        timeless[0] += count_timeless_lines(out[-1])
             else:
-                out.extend(_encode(items, merged_tags, None, time_precision, start=offset))
+                out.extend(_encode(items, merged_tags, None, time_precision, start=offset,
+                                   timeless=timeless))
             offset += len(items)
         return out
 

@@ -232,13 +232,19 @@ class WriteMixin(EncodeMixin):
         if retention_policy is None:
             retention_policy = self._default_retention_policy
 
-        def encode(chunk: Any) -> bytes:
-            if protocol == "json" and isinstance(chunk, Iterable) and not isinstance(
+        def encode(chunk: Any, start: int = 0) -> bytes:
+            """One request's body; warns when its timeless points would share a time."""
+            if protocol != "json":
+                return self._encode_points(chunk, tags=tags, time_precision=precision,
+                                           protocol=protocol, start=start)
+            if isinstance(chunk, Iterable) and not isinstance(
                     chunk, (Mapping, str, bytes)) and not _is_sequence(chunk):
-                chunk = list(chunk)  # read once: encoded, then checked for shared times
+                chunk = list(chunk)  # read once: encoded, then looked at for shared times
+            timeless = [0]  # counted by the encoder: nothing to pay for points with times
             body = self._encode_points(chunk, tags=tags, time_precision=precision,
-                                       protocol=protocol)
-            self._check_server_times(chunk, tags, protocol)
+                                       protocol=protocol, start=start, timeless=timeless)
+            if timeless[0] > 1:
+                warn_shared_server_time(chunk, {**self._default_tags, **(tags or {})}, log)
             return body
 
         if self._udp is not None:
@@ -264,32 +270,17 @@ class WriteMixin(EncodeMixin):
             # Encode every batch first: a bad point anywhere means nothing is written.
             if type(points) not in (list, tuple):
                 points = list(points)
-            bodies = [self._encode_points(points[at:at + batch_size], tags=tags,
-                                          time_precision=precision, protocol=protocol, start=at)
+            bodies = [encode(points[at:at + batch_size], at)
                       for at in range(0, len(points), batch_size)]
-            for at in range(0, len(points), batch_size):
-                self._check_server_times(points[at:at + batch_size], tags, protocol)
             send_batches(bodies, lambda body, _: body, send, batch_size, total=len(bodies))
             return True
 
         def prepare(chunk: list[Any], index: int) -> bytes:
-            body = self._encode_points(chunk, tags=tags, time_precision=precision,
-                                       protocol=protocol, start=index * batch_size)
-            self._check_server_times(chunk, tags, protocol)
-            return body
+            return encode(chunk, index * batch_size)
 
         # An iterator is read and encoded one batch ahead of the request in flight.
         send_batches(batched(points, batch_size), prepare, send, batch_size, keep_points=True)
         return True
-
-    def _check_server_times(self, points: Any, tags: Optional[dict[str, Any]],
-                            protocol: str) -> None:
-        """Warn when one request carries several timeless points of one series: the
-        server stamps them all with the time the request arrives, and keeps only the last
-        (docs/writing.rst, "Points without a time").  Lines (``protocol='line'``) are sent
-        as given, unchecked."""
-        if protocol == "json" and _is_sequence(points):
-            warn_shared_server_time(points, {**self._default_tags, **(tags or {})}, log)
 
     def write_point(
         self,

@@ -46,6 +46,7 @@ from typing import Any, ClassVar, Optional
 
 from influxdb._stamping import CLOCK, SharedStamps, StampedTime, series_of
 from influxdb._timeutil import NANOS_PER, normalize_precision
+from influxdb._writing import write_timeout
 from influxdb.exceptions import InfluxDBInvalidPointError
 from influxdb.point import Point
 
@@ -201,11 +202,15 @@ class SeriesHelper:
         """Write every buffered point with one ``write_points`` call.
 
         Points stay buffered when the write raises; points created by other threads during
-        the write stay buffered for the next commit.
+        the write stay buffered for the next commit.  Each request waits for the server at
+        most the client's ``timeout``, or 10 seconds when the client has none
+        (``influxdb.batching.DEFAULT_REQUEST_TIMEOUT``).
 
         :param client: the client to write with (default: ``Meta.client``)
         :returns: what ``write_points`` returned (``True``)
         :raises AttributeError: when no client is given nor configured
+        :raises requests.exceptions.Timeout: the server did not answer in time (after the
+            client's retries); the points stay buffered
         """
         cls._configure()
         return cls._commit(client=client)
@@ -225,8 +230,16 @@ class SeriesHelper:
                 taken = {series: len(points) for series, points in cls._datapoints.items()}
                 body = cls._body(cls._datapoints)
             precision = "n" if cls._time_precision == "ns" else cls._time_precision
-            result = client.write_points(body, time_precision=precision,
-                                         retention_policy=cls._retention_policy)
+            # Every request of the commit is bounded, even with the client's timeout=None
+            # (5.3.2's default): the client's timeout, else the batching writer's default.
+            from influxdb.batching import _request_timeout
+
+            token = write_timeout.set(_request_timeout(None, client, None))
+            try:
+                result = client.write_points(body, time_precision=precision,
+                                             retention_policy=cls._retention_policy)
+            finally:
+                write_timeout.reset(token)
             with cls._lock:
                 for series, count in taken.items():
                     del cls._datapoints[series][:count]

@@ -100,3 +100,49 @@ def test_a_failed_commit_keeps_the_points(influxd: Influxd, database: str) -> No
         ["2023-11-14T22:13:20Z", 1.0]]
     wrong.close()
     right.close()
+
+
+def test_a_commit_is_bounded_when_the_client_has_no_timeout(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that accepts and never answers: 5.3.2's timeout=None waited forever."""
+    import socket
+    import time
+
+    import requests
+
+    import influxdb.batching
+
+    monkeypatch.setattr(influxdb.batching, "DEFAULT_REQUEST_TIMEOUT", 0.5)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        silent.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(silent.accept()[0])  # read nothing, answer nothing
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    client = InfluxDBClient("127.0.0.1", silent.getsockname()[1], database="db", retries=2)
+    assert client._timeout is None
+    Events = helper_class(client)
+    Events(server="a", value=1.0, time=T0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(requests.exceptions.ReadTimeout):
+            Events.commit()
+        assert time.monotonic() - started < 20  # two attempts of 0.5 s, and a backoff
+        assert len(Events._json_body_()) == 1  # still buffered
+    finally:
+        stop.set()
+        thread.join(5)
+        for conn in held:
+            conn.close()
+        silent.close()
+        client.close()

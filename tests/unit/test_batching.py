@@ -68,7 +68,8 @@ class FakeClient:
         self.lock = threading.Lock()
 
     def _encode_points(self, points: Sequence[Any], *, tags: Optional[dict[str, Any]] = None,
-                       time_precision: Optional[str] = None, protocol: str = "json") -> bytes:
+                       time_precision: Optional[str] = None, protocol: str = "json",
+                       timeless: Optional[list[int]] = None) -> bytes:
         if protocol == "line":
             points = [points] if isinstance(points, str) else points
             return ("\n".join(points) + "\n").encode() if points else b""
@@ -86,6 +87,8 @@ class FakeClient:
                 merged.items())])
             fields = ",".join(f"{k}={v!r}" for k, v in sorted(point["fields"].items()))
             time_part = f" {int(point['time'])}" if point.get("time") is not None else ""
+            if timeless is not None and not time_part:
+                timeless[0] += 1
             lines.append(f"{head} {fields}{time_part}")
         return ("\n".join(lines) + "\n").encode() if lines else b""
 

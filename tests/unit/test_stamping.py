@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
+import os
 import pickle
 import threading
 from typing import Any, Optional
@@ -15,15 +16,15 @@ from typing import Any, Optional
 import pytest
 
 import influxdb.helper as helper_module
-from influxdb import InfluxDBClient
+from influxdb import InfluxDBClient, line_protocol
 from influxdb._stamping import (
     Clock,
     SharedStamps,
     StampedTime,
     _line_is_timeless,
     _line_series,
-    body_all_timed,
     has_timeless,
+    lines_all_timed,
     series_of,
     stamp_points,
 )
@@ -142,17 +143,21 @@ def test_line_is_timeless(line: str, timeless: bool) -> None:
     assert _line_is_timeless(line) is timeless
 
 
-@pytest.mark.parametrize("body,timed", [
-    (b"m v=1 5\nm v=2 6\n", True),
-    (b"m v=1 5\nm v=2\n", False),
-    (b"m v=1.5\n", False),
-    (b'm s="a b" 7\n', True),
-    (b"m v=1 -5\n", False),  # negative: looked at closer, then left as it is
-    (b'm s="a\nb" 5\n', False),  # a new line in a string: looked at closer
-    (b"", True),
+@pytest.mark.parametrize("lines,timed", [
+    (["m v=1 5", "m v=2 6"], True),
+    (["m v=1 5", "m v=2"], False),
+    (["m v=1.5"], False),
+    (['m s="a b" 7'], True),
+    (["m,host=a value=0.5 1700000000000000000"], True),
+    (["m,host=a value=0.123456789012345678901234"], False),  # digits beyond the window
+    (["m v=1 -5"], False),  # negative: looked at closer, then left as it is
+    (['m s="a\nb" 5'], False),  # a new line in a string: looked at closer
+    (["m v=1", "x 5\ny 6"], False),  # an item holding two lines
+    (["m v=1\nm w=2 123456789012345678", "n v=1 5"], False),
+    ([""], False),
 ])
-def test_body_all_timed(body: bytes, timed: bool) -> None:
-    assert body_all_timed(body) is timed
+def test_lines_all_timed(lines: list[str], timed: bool) -> None:
+    assert lines_all_timed(lines, "\n".join(lines)) is timed
 
 
 @pytest.mark.parametrize("line,series", [
@@ -484,3 +489,79 @@ def test_writer_class_names_in_warnings(client: InfluxDBClient) -> None:
     session = Session(client)
     assert (writer._front.shared.who, session._front.shared.who) == ("BatchWriter", "Session")
     writer.close()
+
+
+# -- the encoders count timeless points while encoding -------------------------------------------
+_needs_c = pytest.mark.skipif(line_protocol._speedups is None and os.environ.get("CI") != "true",
+                              reason="influxdb._speedups is not built here")
+
+
+@pytest.mark.parametrize("c_encoder", [pytest.param(True, marks=_needs_c), False])
+def test_encoders_count_points_without_a_time(monkeypatch: pytest.MonkeyPatch,
+                                              c_encoder: bool) -> None:
+    if not c_encoder:
+        monkeypatch.setattr(line_protocol, "_speedups", None)
+    points = [{"measurement": "m", "fields": {"v": 1}},                       # plain, no time
+              {"measurement": "m", "fields": {"v": 1}, "time": 5},            # plain, time
+              {"measurement": "m", "fields": {"v": 1}, "time": None},         # plain, no time
+              {"measurement": "m", "fields": {"v": 1}, "time": "2020-01-01T00:00:00Z"},
+              Point("p").field("v", 1),                                       # Python, no time
+              Point("p").field("v", 1).time(7)]
+    line_protocol._encode_body(points, None, None, None)  # the C encoder learns the shapes
+    counts = [10]
+    body = line_protocol._encode_body(points, None, None, None, 0, counts)
+    assert counts == [13]
+    assert body == (b"m v=1i\nm v=1i 5\nm v=1i\nm v=1i 1577836800000000000\np v=1i\n"
+                    b"p v=1i 7\n")
+    counts = [0]
+    assert line_protocol._encode(points[:2], None, None, "s", timeless=counts) == [
+        "m v=1i", "m v=1i 5"]
+    assert counts == [1]
+
+
+@_needs_c
+def test_c_encoder_refuses_a_bad_counts_argument() -> None:
+    with pytest.raises(TypeError, match="counts must be a list of at least three items"):
+        line_protocol._speedups.encode([], None, None, {}, 0, 1, 1, None, True, [0])
+
+
+def test_client_counts_lines_among_points(client: InfluxDBClient) -> None:
+    counts = [0]
+    body = client._encode_points([{"measurement": "m", "fields": {"v": 1}}, "l v=1",
+                                  "l v=2 5", 'l s="a\nb"\nl v=3'], timeless=counts)
+    assert body == b'm v=1i\nl v=1\nl v=2 5\nl s="a\nb"\nl v=3\n'
+    assert counts == [4]
+
+
+def test_a_large_write_is_counted_while_encoded_and_stamped(client: InfluxDBClient) -> None:
+    recorder = Recorder(client)
+    timed = [{"measurement": "m", "fields": {"v": i}, "time": i} for i in range(100)]
+    calls: list[Any] = []
+    real = client._encode_points
+
+    def encode(points: Any, **kwargs: Any) -> bytes:
+        calls.append(kwargs.get("timeless"))
+        return real(points, **kwargs)
+
+    client._encode_points = encode  # type: ignore[method-assign]
+    with client.session() as session:
+        session._front.clock = FrozenClock()
+        session.write(timed)
+        assert calls == [[0]]  # encoded once, nothing timeless counted
+        session.write(timed[:50] + [{"measurement": "m", "fields": {"v": -1}}] + timed[50:])
+        assert calls == [[0], [1], None]  # counted, then encoded again with the stamp
+    lines = recorder.lines()
+    assert len(lines) == 201
+    assert lines[150] == f"m v=-1i {NOW}"
+
+
+def test_write_points_warns_for_a_large_write_too(client: InfluxDBClient,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    Recorder(client)
+    timed = [{"measurement": "m", "fields": {"v": i}, "time": i} for i in range(200)]
+    bare = {"measurement": "m", "fields": {"v": 0}}
+    with caplog.at_level(logging.WARNING, logger="influxdb"):
+        client.write_points(timed + [bare])  # one timeless point: nothing to lose
+        assert caplog.messages == []
+        client.write_points([bare] + timed + [bare])
+    assert [m.split(": ")[2].split(".")[0] for m in caplog.messages] == ["2 of series 'm'"]
