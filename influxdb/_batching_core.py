@@ -36,7 +36,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
-from typing import Callable, Optional
+from typing import Optional
 
 from influxdb._batching_buffer import (
     Encoded,
@@ -71,16 +71,11 @@ class WriterBufferFullError(InfluxDBError, queue.Full):
 
 
 class WriterCore:
-    """The writer's state and thread (kept apart from :class:`BatchWriter`, see there).
-
-    :param on_fork: called in a forked child before the core starts again (the writer
-        drops the connections the child inherited from its parent there)
-    """
+    """The writer's state and thread (kept apart from :class:`BatchWriter`, see there)."""
 
     def __init__(self, policy: FlushPolicy, capacity: int, overflow: str,
                  block_timeout: Optional[float], deliverer: Deliverer,
-                 exit_timeout: Optional[float], name: str,
-                 on_fork: Optional[Callable[[], None]] = None) -> None:
+                 exit_timeout: Optional[float], name: str) -> None:
         self.policy = policy
         self.capacity = capacity
         self.overflow = overflow
@@ -88,7 +83,6 @@ class WriterCore:
         self.deliverer = deliverer
         self.exit_timeout = exit_timeout
         self.name = name
-        self.on_fork = on_fork
         self._init_state()
         _LIVE.add(self)
 
@@ -321,14 +315,10 @@ class WriterCore:
         """In a forked child: the parent's thread does not exist here, and the parent
         still owns the points it buffered; start empty with a thread of our own (and new
         locks: the parent's may have been held by a thread that is not in the child).  A
-        writer closed in the parent stays closed."""
+        writer closed in the parent stays closed.  (The client's own fork hook gives the
+        child new connections.)"""
         closed = self.closing
         self.deliverer.reset_after_fork()
-        if not closed and self.on_fork is not None:
-            try:
-                self.on_fork()
-            except Exception:  # pragma: no cover - never let it stop the fork
-                log.exception("preparing batch writer %s in a forked child failed", self.name)
         self._init_state(start=not closed)
         if closed:
             self.closing = self.finished = True

@@ -31,7 +31,6 @@ import weakref
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
 
-from influxdb import _transport
 from influxdb._batching_buffer import Encoded, FlushPolicy, PendingBuffer, Target
 from influxdb._batching_core import WriterBufferFullError, WriterClosedError, WriterCore
 from influxdb._batching_front import WriteFront, Writes
@@ -130,13 +129,6 @@ def _sender(client: Any, front: WriteFront,
                               precision=t.precision, consistency=t.consistency, retry=ONE_ATTEMPT,
                               timeout=_request_timeout(request_timeout, client, budget))
     return send
-
-
-def _forget_inherited_connections(client: Any) -> None:
-    # In a forked child, before its writer sends anything (see _transport).
-    session = getattr(client, "_session", None)
-    if session is not None:
-        _transport.forget_connections(session)
 
 
 def exit_on_sigterm(exit_code: int = 0) -> Any:
@@ -253,8 +245,7 @@ class BatchWriter(Writes):
                               _policy(retry, DEFAULT_WRITER_RETRY),
                               on_success=on_success, on_error=on_error, on_retry=on_retry)
         self._core = WriterCore(policy, capacity, overflow, block_timeout, deliverer,
-                                 exit_timeout, name or f"influxdb-batch-writer-{id(self):x}",
-                                 on_fork=lambda: _forget_inherited_connections(client))
+                                 exit_timeout, name or f"influxdb-batch-writer-{id(self):x}")
         # Closing (flushing) a writer nobody references any more; the thread only holds
         # the core, so the writer itself can be collected.
         self._finalizer = weakref.finalize(self, self._core.close_nowait)
