@@ -321,10 +321,11 @@ class WriteMixin(EncodeMixin):
             if body:
                 self._udp_send(body)
 
-    def _udp_send(self, body: bytes) -> None:
+    def _udp_send(self, body: bytes, lines: Optional[int] = None) -> None:
+        # lines: how many lines the body holds, when the caller knows it exactly
         if self._udp is None:
             raise AttributeError("this client was not created with use_udp=True")
-        self._udp.send(body)
+        self._udp.send(body, lines)
 
     def send_packet(self, packet: Any, protocol: str = "json",
                     time_precision: Optional[str] = None) -> None:

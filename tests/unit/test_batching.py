@@ -1014,7 +1014,7 @@ def test_udp_clients_send_datagrams_without_a_database(writers: list[BatchWriter
     client = FakeClient(database=None)
     client._use_udp = True
     sent: list[bytes] = []
-    client._udp_send = sent.append  # type: ignore[attr-defined]
+    client._udp_send = lambda body, lines=None: sent.append(body)  # type: ignore[attr-defined]
     writer = make_writer(client, writers, flush_interval=None, batch_size=2)
     writer.write(points(3))
     writer.close()

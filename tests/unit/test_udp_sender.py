@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -213,3 +213,31 @@ def test_any_string_values_are_never_cut(values: list[str], slack: int) -> None:
         _assert_whole_lines(sender.datagrams(payload), payload, longest + slack)
     finally:
         sender.close()
+
+
+def test_the_batch_writer_tells_the_splitter_how_many_lines_a_batch_holds(
+        receiver: tuple[str, socket.socket]) -> None:
+    # Told the exact count, the splitter takes the plain path when the new lines agree (a
+    # 9 MB body of string fields: 0.05 s instead of 0.45 s), and the quote-aware one when a
+    # string holds a new line, as here.
+    from tests._lp_parser import parse
+
+    host, sock = receiver
+    port = sock.getsockname()[1]
+    told: list[Any] = []
+    with InfluxDBClient(host, use_udp=True, udp_port=port) as cli:
+        assert cli._udp is not None
+        udp = cli._udp
+        real_send = udp.send
+
+        def send(body: bytes, expected: Any = None) -> None:
+            told.append(expected)
+            real_send(body, expected)
+
+        udp.send = send  # type: ignore[method-assign]
+        with cli.batch_writer(batch_size=3, flush_interval=None) as writer:
+            writer.write([{"measurement": "m", "fields": {"s": "a\nb", "i": i}, "time": i}
+                          for i in range(5)])
+    assert told == [3, 2]
+    received = [p for d in receive(sock, 2) for p in parse(d.decode())]
+    assert [(p.fields["i"], p.fields["s"]) for p in received] == [(i, "a\nb") for i in range(5)]
