@@ -11,14 +11,18 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
 from urllib.parse import urlencode
 
 from influxdb import _transport
 from influxdb._influxql import classify
 from influxdb._timeutil import is_time_value, time_as_rfc3339
-from influxdb.exceptions import InfluxDBArgumentError, InfluxDBArgumentTypeError
+from influxdb.exceptions import (
+    InfluxDBArgumentError,
+    InfluxDBArgumentTypeError,
+    InfluxDBBrokenAnswerError,
+)
 from influxdb.resultset import ResultSet
 
 if TYPE_CHECKING:
@@ -44,13 +48,16 @@ class QueryMixin:
     _database: Optional[str]
     _headers: dict[str, str]
     _retry_policy: Retry
+    _deadline: Optional[float]
+    _max_document_size: Optional[int]
 
     if TYPE_CHECKING:
         def _request(self, url: str, method: str = ..., params: Any = ..., data: Any = ...,
                      stream: bool = ..., expected_response_code: int = ...,
                      headers: Optional[dict[str, str]] = ..., *, operation: str = ...,
                      retry: Optional[Retry] = ..., compress: bool = ...,
-                     also_accept: tuple[int, ...] = ...) -> requests.Response: ...
+                     also_accept: tuple[int, ...] = ...,
+                     deadline: Optional[float] = ...) -> requests.Response: ...
 
     def _prepare_query(
         self,
@@ -110,35 +117,61 @@ class QueryMixin:
         chunked: bool = False,
         chunk_size: int = 0,
         method: str = "GET",
+        deadline: Optional[float] = None,
     ) -> Iterator[dict[str, Any]]:
         """Send a query; yield each decoded ``results`` entry, or each decoded document (a
-        ``{'results': [...]}`` dict per chunk) when ``chunked``."""
+        ``{'results': [...]}`` dict per chunk) when ``chunked``.
+
+        A query is a read: an answer that breaks (cut short, malformed, a stall) is asked for
+        again, per the client's retries and within the deadline (``None``: the client's),
+        as long as nothing of it was handed out.
+        """
         method, query_params, body, headers = self._prepare_query(
             query, params, bind_params, epoch, database, chunked, chunk_size, method)
         policy = self._retry_policy
         started = time.monotonic()
+        seconds = self._deadline if deadline is None else deadline
+        expires = None if seconds is None else started + seconds
+
+        def send() -> requests.Response:
+            left = None if expires is None else max(expires - time.monotonic(), 0.001)
+            return self._request("query", method, query_params, data=body, stream=chunked,
+                                 expected_response_code=expected_response_code,
+                                 headers=headers, compress=body is None, deadline=left)
+
+        if chunked:
+            # Sent now, so that a refused query raises here, as in 5.3.2; read as iterated.
+            return _chunked_documents(send(), send, policy, started, expires,
+                                      self._max_document_size)
         attempts = 0
         while True:
             attempts += 1
-            response = self._request("query", method, query_params, data=body,
-                                     stream=chunked,
-                                     expected_response_code=expected_response_code,
-                                     headers=headers, compress=body is None)
-            if chunked:
-                return map(_drop_empty_series, _transport.iter_documents(response))
-            data = response._msgpack  # type: ignore[attr-defined]
-            if data:
-                _drop_empty_series(data)
-            else:
-                data = _transport.decode_json(response.content) if response.content else {}
+            try:
+                response = send()
+                data = response._msgpack  # type: ignore[attr-defined]
+                if data:
+                    _drop_empty_series(data)
+                elif response.content:
+                    data = _transport.decode_answer(response.content, msgpack_body=False)
+                else:
+                    data = {}
+            except InfluxDBBrokenAnswerError as error:
+                wait = None if error.too_large else _retry_wait(policy, attempts, started,
+                                                                 expires)
+                if wait is None:
+                    raise
+                log.warning("query answer broken (%s); attempt %d, retrying in %.2fs",
+                            error, attempts, wait)
+                time.sleep(wait)
+                continue
             results: list[dict[str, Any]] = data.get("results", [])
             transient = [r["error"] for r in results
                          if isinstance(r, dict) and r.get("error") in TRANSIENT_STATEMENT_ERRORS]
-            if not transient or not policy.has_attempts_left(attempts, started):
+            wait = _retry_wait(policy, attempts, started, expires) if transient else None
+            if wait is None:
                 return iter(results)
             # A statement error that only says the server was busy stopping: retried like a
             # 503 (influxd 1.6 answers it with 200 to queries racing its shutdown).
-            wait = policy.get_backoff_time(attempts)
             log.warning("query answered %r; attempt %d, retrying in %.2fs", transient[0],
                         attempts, wait)
             time.sleep(wait)
@@ -150,28 +183,30 @@ class QueryMixin:
               bind_params: Optional[dict[str, Any]] = ..., epoch: Optional[str] = ...,
               expected_response_code: int = ..., database: Optional[str] = ...,
               raise_errors: bool = ..., *, chunked: Literal[True], chunk_size: int = ...,
-              method: str = ...) -> Iterator[ResultSet]: ...
+              method: str = ..., deadline: Optional[float] = ...) -> Iterator[ResultSet]: ...
 
     @overload
     def query(self, query: str, params: Optional[dict[str, Any]],
               bind_params: Optional[dict[str, Any]], epoch: Optional[str],
               expected_response_code: int, database: Optional[str], raise_errors: bool,
-              chunked: Literal[True], chunk_size: int = ...,
-              method: str = ...) -> Iterator[ResultSet]: ...
+              chunked: Literal[True], chunk_size: int = ..., method: str = ..., *,
+              deadline: Optional[float] = ...) -> Iterator[ResultSet]: ...
 
     @overload
     def query(self, query: str, params: Optional[dict[str, Any]] = ...,
               bind_params: Optional[dict[str, Any]] = ..., epoch: Optional[str] = ...,
               expected_response_code: int = ..., database: Optional[str] = ...,
               raise_errors: bool = ..., chunked: Literal[False] = ..., chunk_size: int = ...,
-              method: str = ...) -> Union[ResultSet, list[ResultSet]]: ...
+              method: str = ..., *,
+              deadline: Optional[float] = ...) -> Union[ResultSet, list[ResultSet]]: ...
 
     @overload
     def query(self, query: str, params: Optional[dict[str, Any]] = ...,
               bind_params: Optional[dict[str, Any]] = ..., epoch: Optional[str] = ...,
               expected_response_code: int = ..., database: Optional[str] = ...,
               raise_errors: bool = ..., chunked: bool = ..., chunk_size: int = ...,
-              method: str = ...) -> Union[ResultSet, list[ResultSet], Iterator[ResultSet]]: ...
+              method: str = ..., *, deadline: Optional[float] = ...,
+              ) -> Union[ResultSet, list[ResultSet], Iterator[ResultSet]]: ...
 
     def query(
         self,
@@ -185,6 +220,8 @@ class QueryMixin:
         chunked: bool = False,
         chunk_size: int = 0,
         method: str = "GET",
+        *,
+        deadline: Optional[float] = None,
     ) -> Union[ResultSet, list[ResultSet], Iterator[ResultSet]]:
         """Run one or more InfluxQL statements.
 
@@ -202,14 +239,22 @@ class QueryMixin:
             chunk, holding one chunk in memory at a time
         :param chunk_size: points per chunk asked of the server (``0``: its default)
         :param method: ``'GET'`` or ``'POST'``; statements that change state always go by POST
+        :param deadline: seconds this call may take in all, instead of the client's
+            ``deadline`` (attempts, waits, and reading the answer, to its last chunk when
+            ``chunked``)
         :returns: a :class:`ResultSet` for one statement, a list of them for several, ``[]``
             for none; a generator when ``chunked``
         :raises InfluxDBClientError: (a subclass) a refused statement or request
+        :raises InfluxDBBrokenAnswerError: (also a ``ValueError``) an answer cut short,
+            malformed or over ``max_document_size``, once retries are spent
+        :raises requests.exceptions.ReadTimeout: a read stalled past ``timeout``, or the
+            deadline passed
         """
         results = self._query_raw(
             query, params=params, bind_params=bind_params, epoch=epoch,
             expected_response_code=expected_response_code, database=database,
-            chunked=chunked, chunk_size=chunk_size, method=method)
+            chunked=chunked, chunk_size=chunk_size, method=method,
+            deadline=_transport.check_deadline(deadline))
         if chunked:
             return self._chunked_resultsets(results, raise_errors)
         result_sets = [ResultSet(result, raise_errors=raise_errors) for result in results]
@@ -235,6 +280,63 @@ class QueryMixin:
             if "error" in document and "error" not in merged:
                 merged["error"] = document["error"]
             yield ResultSet(merged, raise_errors=raise_errors)
+
+
+def _retry_wait(policy: Retry, attempts: int, started: float,
+                expires: Optional[float]) -> Optional[float]:
+    """Seconds to wait before sending a query again, or ``None`` to give up."""
+    if not policy.has_attempts_left(attempts, started):
+        return None
+    wait = policy.get_backoff_time(attempts)
+    return None if _transport.no_time_for(expires, wait) else wait
+
+
+def _chunked_documents(response: requests.Response, send: Callable[[], requests.Response],
+                       policy: Retry, started: float, expires: Optional[float],
+                       limit: Optional[int]) -> Iterator[dict[str, Any]]:
+    """The documents of a chunked answer, the query sent again while none was handed out.
+
+    :raises InfluxDBBrokenAnswerError: the answer breaks after a document was handed out,
+        or ends on a document that announces more (``"partial": true``)
+    """
+    attempts = 1
+    while True:
+        handed_out = None
+        try:
+            for document in _transport.iter_documents(response, expires=expires, limit=limit):
+                handed_out = document
+                yield _drop_empty_series(document)
+        except (InfluxDBBrokenAnswerError, *_transport.RETRYABLE_EXCEPTIONS) as error:
+            too_large = isinstance(error, InfluxDBBrokenAnswerError) and error.too_large
+            wait = None if handed_out is not None or too_large else _retry_wait(
+                policy, attempts, started, expires)
+            if wait is None:
+                raise
+            log.warning("chunked query answer broken (%s: %s); attempt %d, retrying in %.2fs",
+                        type(error).__name__, error, attempts, wait)
+            time.sleep(wait)
+            attempts += 1
+            response = send()
+            continue
+        if handed_out is not None and _announces_more(handed_out):
+            raise InfluxDBBrokenAnswerError(
+                "the chunked answer ended on a chunk marked partial (more was announced): "
+                "it was cut short")
+        return
+
+
+def _announces_more(document: dict[str, Any]) -> bool:
+    # InfluxDB marks each chunk but the last of a statement "partial": true, and a series
+    # continued in the next chunk too (the /query endpoint's chunked answers).
+    for result in document.get("results", ()):
+        if not isinstance(result, dict):
+            continue
+        if result.get("partial"):
+            return True
+        for series in result.get("series") or ():
+            if isinstance(series, dict) and series.get("partial"):
+                return True
+    return False
 
 
 _JSON_SCALARS = (str, int, bool, type(None))

@@ -19,7 +19,7 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, Callable, Optional, Union
 from urllib.parse import urlsplit
 
@@ -27,6 +27,7 @@ import msgpack
 import requests
 import requests.adapters
 import requests.exceptions
+import urllib3.exceptions
 
 from influxdb import _gc, _json
 from influxdb._accel import speedups
@@ -34,6 +35,7 @@ from influxdb._batching_buffer import split_lines
 from influxdb._retry import Retry, parse_retry_after
 from influxdb._timeutil import format_rfc3339
 from influxdb.exceptions import (
+    InfluxDBBrokenAnswerError,
     InfluxDBInvalidPointError,
     error_from_response,
     is_retryable_error,
@@ -52,6 +54,14 @@ RETRYABLE_EXCEPTIONS = (
 #: Bodies above this size are decoded with the cyclic garbage collector paused: decoding
 #: allocates millions of containers, and collecting them mid-way costs as much as the decoding.
 _GC_PAUSE_BYTES = 1 << 20
+#: The default ``max_document_size``: the most bytes one answer document may take in memory
+#: (a whole answer, or one chunk of a chunked answer).  2 GiB is about 25 million rows of
+#: msgpack; decoded, they take five to ten times as much as Python objects, more than most
+#: machines have, so larger answers are read with ``chunked=True``.  The limit exists so
+#: that an endless answer ends in an error instead of exhausting memory.
+DEFAULT_MAX_DOCUMENT_SIZE = 2 << 30
+#: Bytes asked of the socket per read of a whole answer (requests reads 10 KiB at a time).
+_READ_SIZE = 1 << 18
 
 class SocketOptionsAdapter(requests.adapters.HTTPAdapter):
     """An ``HTTPAdapter`` that hands ``socket_options`` to urllib3's connection pools.
@@ -154,10 +164,12 @@ def decode_msgpack(content: bytes) -> Any:
     return _with_gc_paused(len(content), lambda: _unpack(content, 0, len(content)))
 
 
-def _msgpack_documents(blocks: Iterator[bytes]) -> Iterator[Any]:
+def _msgpack_documents(blocks: Iterator[bytes],
+                       limit: Optional[int] = None) -> Iterator[Any]:
     # The concatenated documents of a chunked msgpack answer.  msgpack's streaming Unpacker
     # only finds where each document ends (skip() builds no objects, and resumes where the
-    # last block stopped); each whole document is then decoded at once by _unpack.
+    # last block stopped: framing is linear in the answer's size); each whole document is
+    # then decoded at once by _unpack.
     framer = msgpack.Unpacker(max_buffer_size=0)
     pending = bytearray()  # the bytes of documents not decoded yet
     offset = 0  # the stream position of pending[0]
@@ -190,12 +202,164 @@ def _msgpack_documents(blocks: Iterator[bytes]) -> Iterator[Any]:
         offset += size - len(pending)
         yield from documents
         if failure is not None:
-            raise failure
+            raise _undecodable("msgpack", failure) from failure
+        if limit is not None and len(pending) > limit:  # what is left: one unfinished document
+            raise _too_large(len(pending), limit, "one document of the chunked answer")
+    if pending:
+        raise _cut_short(len(pending))
+
+
+def _msgpack_objects(blocks: Iterator[bytes], limit: Optional[int]) -> Iterator[Any]:
+    # The same with msgpack building the objects as the bytes come (the Python timestamp
+    # hook is in use); the Unpacker resumes where it stopped, so this is linear too.
+    unpacker = msgpack.Unpacker(ext_hook=msgpack_ext_hook, raw=False, strict_map_key=False,
+                                max_buffer_size=0)
+    received = 0
+    finished = 0  # the stream position where the last whole document ended
+
+    def complete() -> tuple[list[Any], Optional[Exception]]:
+        nonlocal finished
+        documents = []
+        try:
+            while True:
+                documents.append(unpacker.unpack())
+                finished = unpacker.tell()
+        except msgpack.OutOfData:
+            return documents, None
+        except Exception as error:  # noqa: BLE001 -- raised after the documents before it
+            return documents, error
+
+    for block in blocks:
+        unpacker.feed(block)
+        received += len(block)
+        documents, failure = _with_gc_paused(_GC_PAUSE_BYTES, complete)
+        yield from documents
+        if failure is not None:
+            raise _undecodable("msgpack", failure) from failure
+        if limit is not None and received - finished > limit:
+            raise _too_large(received - finished, limit, "one document of the chunked answer")
+    if received > finished:
+        raise _cut_short(received - finished)
+
+
+class _Lines:
+    """The newline-terminated lines of a stream of blocks, in time linear in its size.
+
+    Each byte is searched for a newline once and copied twice at most (into the buffer, and
+    out as part of its line), however the lines fall across blocks: a line of 100 MB that
+    arrives in 400 blocks is not searched again for each block (the cost was quadratic).
+
+    :param limit: the longest unfinished line held, bytes (``None``: no limit)
+    :ivar scanned: bytes searched for a newline so far
+    :ivar copied: bytes copied so far
+    """
+
+    def __init__(self, limit: Optional[int] = None) -> None:
+        self.limit = limit
+        self.scanned = 0
+        self.copied = 0
+        self._buffer = bytearray()
+        self._searched = 0  # the bytes at the start of the buffer hold no newline
+
+    def feed(self, block: bytes) -> list[bytearray]:
+        """The lines that ``block`` completes, without their newlines.
+
+        :raises InfluxDBBrokenAnswerError: the unfinished line is longer than ``limit``
+        """
+        buffer = self._buffer
+        buffer += block
+        self.copied += len(block)
+        lines = []
+        start = 0
+        position = self._searched
+        while True:
+            end = buffer.find(b"\n", position)
+            if end < 0:
+                break
+            self.scanned += end + 1 - position
+            lines.append(buffer[start:end])
+            self.copied += end - start
+            start = position = end + 1
+        self.scanned += len(buffer) - position
+        if start:
+            del buffer[:start]  # from the front: CPython moves the start, not the bytes
+        self._searched = len(buffer)
+        if self.limit is not None and len(buffer) > self.limit:
+            raise _too_large(len(buffer), self.limit, "one document of the chunked answer")
+        return lines
+
+    def rest(self) -> bytearray:
+        """What followed the last newline."""
+        return self._buffer
+
+
+def _json_documents(blocks: Iterator[bytes], limit: Optional[int]) -> Iterator[Any]:
+    # InfluxDB writes each document of a chunked JSON answer on a line of its own.
+    lines = _Lines(limit)
+    for block in blocks:
+        for line in lines.feed(block):
+            if line and not line.isspace():
+                yield _json_line(line)
+    rest = lines.rest()
+    if rest and not rest.isspace():
+        # The last document without its newline: whole if it decodes.  A document is an
+        # object: text that does not end as one was cut (and decoding a long cut line, only
+        # to fail at its end, would build all its objects for nothing).
+        if not rest.rstrip().endswith(b"}"):
+            raise _cut_short(len(rest))
+        try:
+            document = _json.loads(rest)
+        except ValueError as error:
+            raise _cut_short(len(rest)) from error
+        yield document
+
+
+def _json_line(line: bytearray) -> Any:
+    try:
+        return _json.loads(line)
+    except ValueError as error:
+        raise _undecodable("JSON", error) from error
+
+
+#: What the decoders raise on data they cannot read: msgpack's errors and json's are
+#: ValueErrors; a time beyond the year 9999 is an OverflowError, a list as a key a TypeError.
+_DECODE_ERRORS = (ValueError, TypeError, OverflowError, msgpack.UnpackException)
+
+
+def _undecodable(kind: str, error: BaseException) -> InfluxDBBrokenAnswerError:
+    return InfluxDBBrokenAnswerError(
+        f"the answer is not valid {kind} (cut short or malformed): "
+        f"{type(error).__name__}: {error}")
+
+
+def _cut_short(size: int) -> InfluxDBBrokenAnswerError:
+    return InfluxDBBrokenAnswerError(
+        f"the answer ended in the middle of a document ({size} bytes of it received): "
+        f"it was cut short")
+
+
+def _too_large(size: int, limit: int, what: str) -> InfluxDBBrokenAnswerError:
+    return InfluxDBBrokenAnswerError(
+        f"{what} is larger than max_document_size={limit} bytes ({size} bytes read); "
+        f"raise the limit (max_document_size=) or read the answer with chunked=True",
+        too_large=True)
 
 
 def decode_json(content: bytes) -> Any:
     """Decode one JSON document (msgspec when installed: :mod:`influxdb._json`)."""
     return _with_gc_paused(len(content), lambda: _json.loads(content))
+
+
+def decode_answer(content: bytes, msgpack_body: bool) -> Any:
+    """Decode a whole answer's body (msgpack or JSON).
+
+    :raises InfluxDBBrokenAnswerError: the body is cut short or malformed (the decoder's
+        error is its ``__cause__``)
+    """
+    try:
+        return decode_msgpack(content) if msgpack_body else decode_json(content)
+    except _DECODE_ERRORS as error:
+        raise _undecodable("msgpack" if msgpack_body else "JSON", error) from error
 
 
 def is_msgpack(response: requests.Response) -> bool:
@@ -204,47 +368,230 @@ def is_msgpack(response: requests.Response) -> bool:
 
 
 def decode_body(response: requests.Response) -> Any:
-    """The decoded body of a non-streamed answer (msgpack or JSON), ``None`` when empty."""
+    """The decoded body of a non-streamed answer (msgpack or JSON), ``None`` when empty.
+
+    :raises InfluxDBBrokenAnswerError: the body is cut short or malformed
+    """
     content = response.content
     if not content:
         return None
-    if is_msgpack(response):
-        return decode_msgpack(content)
-    return decode_json(content)
+    return decode_answer(content, is_msgpack(response))
 
 
-def iter_documents(response: requests.Response, read_size: int = 1 << 18) -> Iterator[Any]:
-    """Decode a chunked answer document by document, holding at most one read in memory.
+def iter_documents(response: requests.Response, read_size: int = 1 << 18, *,
+                   expires: Optional[float] = None,
+                   limit: Optional[int] = DEFAULT_MAX_DOCUMENT_SIZE) -> Iterator[Any]:
+    """Decode a chunked answer document by document, holding at most one document in memory.
 
     InfluxDB sends chunked JSON as one document per line, and chunked msgpack as
     concatenated documents.  The connection is released when the iterator is exhausted,
     closed, or garbage-collected.
+
+    :param expires: the ``time.monotonic()`` by which the answer must be read (``None``: no
+        deadline)
+    :param limit: the most bytes one document may take (``None``: no limit)
+    :raises InfluxDBBrokenAnswerError: after the documents before it: a document that is
+        malformed or larger than ``limit``, or an answer that ends in the middle of one
+    :raises requests.exceptions.ReadTimeout: a read stalled past the timeout, or the
+        deadline passed
     """
+    blocks = read_blocks(response, read_size, expires)
     try:
         if is_msgpack(response) and _c_decoding():
-            yield from _msgpack_documents(response.iter_content(read_size))
+            yield from _msgpack_documents(blocks, limit)
         elif is_msgpack(response):
-            unpacker = msgpack.Unpacker(ext_hook=msgpack_ext_hook, raw=False,
-                                        strict_map_key=False, max_buffer_size=0)
-            for block in response.iter_content(read_size):
-                unpacker.feed(block)
-                # Documents completed by this block, decoded with the collector paused (as
-                # for whole answers): a 10,000-row chunk allocates tens of thousands of lists.
-                documents = _with_gc_paused(_GC_PAUSE_BYTES, lambda: list(unpacker))
-                yield from documents
+            yield from _msgpack_objects(blocks, limit)
         else:
-            pending = b""
-            for block in response.iter_content(read_size):
-                pending += block
-                lines = pending.split(b"\n")
-                pending = lines.pop()
-                for line in lines:
-                    if line.strip():
-                        yield json.loads(line)
-            if pending.strip():
-                yield json.loads(pending)
+            yield from _json_documents(blocks, limit)
     finally:
+        blocks.close()
         response.close()
+
+
+def read_blocks(response: requests.Response, size: int,
+                expires: Optional[float] = None) -> Generator[bytes, None, None]:
+    """``response.iter_content(size)``, with one exception class for one event.
+
+    A read that stalls past the timeout raises :class:`requests.exceptions.ReadTimeout`, as
+    a stall before the answer's head does (requests raises ``ConnectionError`` for a stall
+    in the body).  With a deadline (``expires``, a ``time.monotonic()``), the read ends by
+    then: a watchdog shuts the socket, so that a server sending a byte now and then (each
+    read within the timeout, the whole never ending) cannot hold the call; that too raises
+    ``ReadTimeout``.
+    """
+    watchdog = None if expires is None else _Watchdog(response, expires)
+    blocks = response.iter_content(size)
+    try:
+        while True:
+            try:
+                block = next(blocks)
+            except StopIteration:
+                break
+            except Exception as error:
+                mapped = _read_failure(error, response, watchdog)
+                if mapped is error:
+                    raise
+                raise mapped from error
+            if watchdog is not None and watchdog.fired:
+                break
+            yield block
+        if watchdog is not None and watchdog.fired:  # the socket ended at a clean boundary
+            raise _deadline_passed(response)
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+
+
+def _read_failure(error: Exception, response: requests.Response,
+                  watchdog: Optional[_Watchdog]) -> Exception:
+    if watchdog is not None and watchdog.fired:
+        return _deadline_passed(response)
+    reason = error.args[0] if error.args else None
+    if isinstance(error, requests.exceptions.ConnectionError) and isinstance(
+            reason, urllib3.exceptions.ReadTimeoutError):
+        return requests.exceptions.ReadTimeout(reason, request=error.request,
+                                               response=response)
+    return error
+
+
+def _deadline_passed(response: requests.Response) -> requests.exceptions.ReadTimeout:
+    return requests.exceptions.ReadTimeout(
+        "the call's deadline passed while its answer was being read",
+        request=response.request, response=response)
+
+
+def _socket_of(response: requests.Response) -> Optional[socket.socket]:
+    # urllib3 keeps the connection of an answer being streamed on the answer; http.client's
+    # file object holds the socket too.
+    raw = response.raw
+    sock = getattr(getattr(raw, "_connection", None), "sock", None)
+    if sock is None:
+        fp = getattr(getattr(raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+class _Watchdog:
+    """Shuts an answer's socket when its deadline passes, waking a read blocked on it.
+
+    Socket timeouts bound each read, not their sum: a server that sends one byte a second
+    keeps every read short and the answer endless.  Shutting the socket down (not closing
+    it: the reading thread still owns it) makes the blocked read return at once.
+    """
+
+    def __init__(self, response: requests.Response, expires: float) -> None:
+        self.fired = False
+        self._raw = response.raw
+        self._sock = _socket_of(response)
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, expires - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._raw is None:
+                return  # cancelled: the answer was read in time
+            self.fired = True
+            # A connection handed back to the pool may already serve another request.
+            if self._sock is not None and getattr(self._raw, "_connection", True) is not None:
+                try:
+                    # socket.socket's, not SSLSocket's (which drops the TLS state the
+                    # reading thread is using).
+                    socket.socket.shutdown(self._sock, socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._raw = None
+            self._sock = None
+        self._timer.cancel()
+
+
+def read_body(response: requests.Response, *, expires: Optional[float] = None,
+              limit: Optional[int] = DEFAULT_MAX_DOCUMENT_SIZE) -> None:
+    """Read a streamed answer's whole body into ``response.content``.
+
+    :param expires: the ``time.monotonic()`` by which the body must be read
+    :param limit: the most bytes the body may have (``None``: no limit)
+    :raises InfluxDBBrokenAnswerError: the body is larger than ``limit`` (the answer is
+        closed, the rest never read)
+    :raises requests.exceptions.ReadTimeout: a read stalled, or the deadline passed
+    """
+    if not isinstance(response, requests.Response):
+        return  # a stand-in a test made: it has its content already
+    try:
+        not_read = response._content is False  # type: ignore[comparison-overlap]
+        if not_read and response.raw is not None:  # (requests' marker)
+            declared = response.headers.get("Content-Length", "")
+            if limit is not None and declared.isdigit() and int(declared) > limit:
+                raise _too_large(int(declared), limit, "the answer")
+            blocks = []
+            size = 0
+            for block in read_blocks(response, _READ_SIZE, expires):
+                size += len(block)
+                if limit is not None and size > limit:
+                    raise _too_large(size, limit, "the answer")
+                blocks.append(block)
+            response._content = b"".join(blocks)
+            response._content_consumed = True  # type: ignore[attr-defined]
+        content = response.content
+        if limit is not None and content and len(content) > limit:
+            raise _too_large(len(content), limit, "the answer")
+    except BaseException:
+        response.close()
+        raise
+
+
+def capped_timeout(timeout: Any, expires: Optional[float],
+                   now: Optional[float] = None) -> Any:
+    """requests' ``timeout`` shortened so that no wait outlasts the deadline ``expires``.
+
+    :param timeout: ``None``, seconds, or ``(connect, read)`` as requests takes it (anything
+        else is passed on as it is)
+    :param expires: a ``time.monotonic()``, or ``None`` for no deadline
+    :param now: the current ``time.monotonic()`` (for tests)
+    """
+    if expires is None:
+        return timeout
+    current = time.monotonic() if now is None else now
+    left = max(expires - current, 0.001)  # requests refuses a timeout of 0
+    if timeout is None:
+        return left
+    if isinstance(timeout, tuple) and len(timeout) == 2:
+        connect, read = timeout
+        return (left if connect is None else min(connect, left),
+                left if read is None else min(read, left))
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
+        return min(timeout, left)
+    return timeout
+
+
+def check_deadline(deadline: Optional[float]) -> Optional[float]:
+    """A ``deadline=`` argument, checked: seconds above 0, or ``None``."""
+    if deadline is None:
+        return None
+    if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not (
+            deadline > 0):
+        raise ValueError(f"deadline must be a number of seconds above 0 or None, "
+                         f"got {deadline!r}")
+    return float(deadline)
+
+
+def check_document_size(size: Optional[int]) -> Optional[int]:
+    """A ``max_document_size=`` argument, checked: bytes above 0, or ``None``."""
+    if size is None:
+        return None
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"max_document_size must be a number of bytes above 0 or None, "
+                         f"got {size!r}")
+    return size
+
+
+def no_time_for(expires: Optional[float], wait: float) -> bool:
+    """Whether waiting ``wait`` seconds, then trying again, would pass the deadline."""
+    return expires is not None and time.monotonic() + wait >= expires
 
 
 def error_body_text(response: requests.Response) -> str:
@@ -286,28 +633,43 @@ def perform(
     operation: str = "query",
     also_accept: tuple[int, ...] = (),
     sleep: Optional[Callable[[float], None]] = None,
+    deadline: Optional[float] = None,
+    max_document_size: Optional[int] = DEFAULT_MAX_DOCUMENT_SIZE,
 ) -> requests.Response:
     """Send one request, retrying per ``retry``; return the answer with the expected status.
 
+    Unless ``stream``, the body is read here, within the attempt (a failure while reading it
+    is retried like a failure before it) and ``response.content`` holds it.
+
+    :param deadline: seconds the whole call may take, attempts and waits included, reading
+        the body too unless ``stream`` (``None``: no deadline)
+    :param max_document_size: the most bytes a body read here may have (``None``: no limit)
     :raises InfluxDBServerError: 5xx after the last attempt
     :raises InfluxDBClientError: (or a subclass) any other unexpected status
+    :raises InfluxDBBrokenAnswerError: the body is larger than ``max_document_size``
     :raises requests.exceptions.RequestException: transport failure after the last attempt,
-        unwrapped, as in 5.3.2
+        unwrapped, as in 5.3.2 (a read that stalls, or a deadline that passes, is a
+        ``ReadTimeout``)
     """
     if sleep is None:
         sleep = time.sleep
     debug = log.isEnabledFor(logging.DEBUG)  # once per request: nothing to build when off
     started = time.monotonic()
+    expires = None if deadline is None else started + deadline
     attempts = 0
     while True:
         attempts += 1
         sent_at = time.monotonic()
         try:
+            # Always streamed by requests, so that the body is read here: bounded in size
+            # and time, and a stall in it raises ReadTimeout as a stall before it does.
             response = session.request(
                 method=method, url=url, auth=auth, params=params, data=data,
-                stream=stream, headers=headers, proxies=proxies, verify=verify,
-                timeout=timeout,
+                stream=True, headers=headers, proxies=proxies, verify=verify,
+                timeout=capped_timeout(timeout, expires),
             )
+            if not stream:
+                read_body(response, expires=expires, limit=max_document_size)
         except RETRYABLE_EXCEPTIONS as exc:
             if debug:
                 _log_request(method, url, params, data, type(exc).__name__, sent_at, None)
@@ -319,6 +681,8 @@ def perform(
                                  f"{time.monotonic() - started:.1f}s")
                 raise
             wait = retry.get_backoff_time(attempts)
+            if no_time_for(expires, wait):
+                raise
             log.warning("%s %s failed (%s: %s); attempt %d, retrying in %.2fs", method,
                         _redact(url), type(exc).__name__, exc, attempts, wait)
             sleep(wait)
@@ -329,6 +693,8 @@ def perform(
             _log_request(method, url, params, data, status, sent_at, response, stream)
         if status == expected_response_code or status in also_accept:
             return response
+        if stream:  # an error answer to a streamed request: its body within the same bounds
+            read_body(response, expires=expires, limit=max_document_size)
         text = error_body_text(response)
         response.close()
         # The class comes from the status and the server's message (a 500 naming a missing
@@ -338,9 +704,10 @@ def perform(
                                     from_influxdb="X-Influxdb-Version" in response.headers,
                                     url=_public_url(url))
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        if is_retryable_error(error, retry.retry_statuses) and retry.has_attempts_left(
-                attempts, started):
-            wait = retry.get_backoff_time(attempts, retry_after)
+        retryable = is_retryable_error(error, retry.retry_statuses) and retry.has_attempts_left(
+            attempts, started)
+        wait = retry.get_backoff_time(attempts, retry_after) if retryable else 0.0
+        if retryable and not no_time_for(expires, wait):
             log.warning("%s %s answered %d; attempt %d, retrying in %.2fs", method,
                         _redact(url), status, attempts, wait)
             sleep(wait)

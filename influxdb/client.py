@@ -108,6 +108,14 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
     :param default_tags: tags added to every point written (a point's own tags win)
     :param create_database_if_missing: on a write refused with "database not found", create
         the database and send the write again (once)
+    :param deadline: seconds one call may take in all (attempts, waits between them, and
+        reading the answer), beside ``timeout``, which bounds each wait for the server;
+        ``None`` (the default): no deadline.  ``query(deadline=...)`` overrides it per call.
+        Past it: :class:`requests.exceptions.ReadTimeout` (or ``ConnectTimeout``)
+    :param max_document_size: the most bytes one answer document may take in memory (a whole
+        answer, or one chunk of a chunked answer); beyond it
+        :class:`~influxdb.exceptions.InfluxDBBrokenAnswerError`.  2 GiB by default; ``None``:
+        no limit
 
     :raises InfluxDBInvalidURLError: (a :class:`ValueError` and
         :class:`requests.exceptions.InvalidURL`) a host or port no URL can be made of
@@ -149,6 +157,8 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         default_retention_policy: Optional[str] = None,
         default_tags: Optional[dict[str, Any]] = None,
         create_database_if_missing: bool = False,
+        deadline: Optional[float] = None,
+        max_document_size: Optional[int] = _transport.DEFAULT_MAX_DOCUMENT_SIZE,
     ) -> None:
         # Checked here rather than at the first request, where 5.3.2 failed with
         # requests' InvalidURL or ValueError (docs/migration.rst); kept as given.
@@ -160,6 +170,8 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         self._timeout = _check_timeout(timeout)
         self._retries = retries
         self._retry_policy = Retry.from_int(retries)
+        self._deadline = _transport.check_deadline(deadline)
+        self._max_document_size = _transport.check_document_size(max_document_size)
         self._verify_ssl = verify_ssl
         self.__use_udp = use_udp
         self.__udp_port = _check_port(udp_port, "udp_port")
@@ -384,8 +396,10 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         retry: Optional[Retry] = None,
         compress: bool = True,
         also_accept: tuple[int, ...] = (),
+        deadline: Optional[float] = None,
         timeout: Any = None,
     ) -> requests.Response:
+        # deadline: seconds left for this call (None: the client's deadline).
         full_url = f"{self._baseurl}/{url}"
         send_headers = dict(self._headers if headers is None else headers)
         if isinstance(data, (dict, list)):
@@ -411,10 +425,12 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
             expected_response_code=expected_response_code,
             operation=operation,
             also_accept=also_accept,
+            deadline=self._deadline if deadline is None else deadline,
+            max_document_size=self._max_document_size,
         )
         msgpack_body = None
         if not stream and _transport.is_msgpack(response) and response.content:
-            msgpack_body = _transport.decode_msgpack(response.content)
+            msgpack_body = _transport.decode_answer(response.content, msgpack_body=True)
         response._msgpack = msgpack_body  # type: ignore[attr-defined]
         return response
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Optional
 
+from influxdb import _transport
 from influxdb._timeutil import normalize_precision
 from influxdb._write_batches import send_batches
 from influxdb.client import InfluxDBClient
@@ -184,6 +185,8 @@ class DataFrameClient(InfluxDBClient):
         method: str = "GET",
         dropna: bool = True,
         data_frame_index: Optional[list[str]] = None,
+        *,
+        deadline: Optional[float] = None,
     ) -> Any:
         """Query into DataFrames.
 
@@ -206,6 +209,7 @@ class DataFrameClient(InfluxDBClient):
         :param method: ``'GET'`` or ``'POST'``
         :param dropna: drop columns that are entirely missing
         :param data_frame_index: columns to index by instead of ``time``
+        :param deadline: seconds this call may take in all, instead of the client's
         :raises InfluxDBClientError: (a subclass) a refused statement
         """
         if not isinstance(query, str):
@@ -214,13 +218,15 @@ class DataFrameClient(InfluxDBClient):
             return super().query(query, params=params, bind_params=bind_params, epoch=epoch,
                                  expected_response_code=expected_response_code,
                                  database=database, raise_errors=raise_errors,
-                                 chunked=chunked, chunk_size=chunk_size, method=method)
+                                 chunked=chunked, chunk_size=chunk_size, method=method,
+                                 deadline=deadline)
         dataframe_module = _dataframe_module()
         wire_epoch = epoch if epoch is not None else "ns"
         answers = self._query_raw(  # checks the epoch before sending
             query, params=params, bind_params=bind_params, epoch=wire_epoch,
             expected_response_code=expected_response_code, database=database,
-            chunked=chunked, chunk_size=chunk_size, method=method)
+            chunked=chunked, chunk_size=chunk_size, method=method,
+            deadline=_transport.check_deadline(deadline))
         unit_nanos = dataframe_module.EPOCH_NANOS[wire_epoch]
         options = {"raise_errors": raise_errors, "dropna": dropna, "unit_nanos": unit_nanos,
                    "index_columns": data_frame_index}

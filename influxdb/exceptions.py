@@ -18,7 +18,9 @@ The tree::
     │   └── NotInfluxDBClientError        a 4xx from a server that is not InfluxDB
     ├── InfluxDBServerError               5xx answers (5.3.2 contract: NOT a client error)
     │   └── NotInfluxDBServerError        a 5xx from a server that is not InfluxDB
-    └── NotInfluxDBError                  the base of the two ``NotInfluxDB...`` classes
+    ├── NotInfluxDBError                  the base of the two ``NotInfluxDB...`` classes
+    └── InfluxDBBrokenAnswerError         (also ValueError) a 200 answer cut short, malformed,
+                                          or larger than ``max_document_size``
 
 ``InfluxDBServerError`` stays outside ``InfluxDBClientError`` on purpose: code written for
 influxdb-python retries one and drops the other.  Transport failures (refused connections,
@@ -42,6 +44,7 @@ __all__ = [
     "InfluxDBArgumentTypeError",
     "InfluxDBAuthenticationError",
     "InfluxDBAuthorizationError",
+    "InfluxDBBrokenAnswerError",
     "InfluxDBClientError",
     "InfluxDBDatabaseNotFoundError",
     "InfluxDBError",
@@ -348,3 +351,29 @@ def is_retryable_error(error: BaseException, retry_statuses: Container[int]) -> 
     if type(error) is InfluxDBClientError:  # 429 Too Many Requests
         return error.code is not None and error.code in retry_statuses
     return False
+
+
+class InfluxDBBrokenAnswerError(InfluxDBError, ValueError):
+    """A success answer that cannot be read whole.
+
+    Cut short (the answer ends cleanly in the middle of a document, or a chunked answer ends
+    on a chunk marked ``"partial": true``), malformed, or larger than the client's
+    ``max_document_size``.  Also a :class:`ValueError`: influxdb-python 5.3.2 raised the
+    decoder's error there (``json.JSONDecodeError``, msgpack's ``ValueError``), so
+    ``except ValueError`` clauses keep working; that error is kept as ``__cause__``.
+    Queries send a cut or malformed answer again, per the client's retries (a query is a
+    read); an answer over the limit is not asked for again.
+
+    :param content: what is wrong with the answer
+    :param code: always ``None`` (the status said success)
+    :param too_large: the answer was refused for its size, not for its content
+    :ivar too_large: as the parameter
+    """
+
+    def __init__(self, content: Union[str, bytes, None] = "", code: Optional[int] = None,
+                 too_large: bool = False) -> None:
+        super().__init__(content, code)
+        self.too_large = too_large
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (self.__class__, (self.content, self.code, self.too_large))

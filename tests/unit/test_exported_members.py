@@ -52,7 +52,8 @@ SIGNATURES = {
                 "use_udp=False, udp_port=4444, proxies=None, pool_size=10, path='', cert=None, "
                 "gzip=False, session=None, headers=None, socket_options=None, *, token=None, "
                 "default_time_precision=None, default_retention_policy=None, default_tags=None, "
-                "create_database_if_missing=False)",
+                "create_database_if_missing=False, deadline=None, "
+                "max_document_size=2147483648)",
     "request": "(self, url, method='GET', params=None, data=None, stream=False, "
                "expected_response_code=200, headers=None)",
     "write": "(self, data, params=None, expected_response_code=204, protocol='json')",
@@ -62,7 +63,7 @@ SIGNATURES = {
                     "record_field_keys=None, record_time_key=None, record_time_precision=None)",
     "query": "(self, query, params=None, bind_params=None, epoch=None, "
              "expected_response_code=200, database=None, raise_errors=True, chunked=False, "
-             "chunk_size=0, method='GET')",
+             "chunk_size=0, method='GET', *, deadline=None)",
     "send_packet": "(self, packet, protocol='json', time_precision=None)",
     "ping": "(self)",
     "close": "(self)",
