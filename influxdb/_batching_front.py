@@ -232,7 +232,9 @@ class Writes:
         ignored: the writer's own batch size applies), plus one point alone (a dict, a
         :class:`~influxdb.point.Point` or a line), and records: dataclasses, named tuples or
         other objects described by the ``record_*`` arguments (see
-        :meth:`~influxdb.point.Point.from_record`).
+        :meth:`~influxdb.point.Point.from_record`).  Points and lines without a time get the
+        client's clock now, at the write's precision (docs/batching.rst, "Points without a
+        time"); the objects passed are not modified.
 
         :returns: the number of points buffered
         :raises InfluxDBInvalidPointError: (a ``ValueError``) a bad point, precision,
@@ -269,6 +271,9 @@ class Writes:
         time_precision: Optional[str] = None,
     ) -> int:
         """Buffer one point (the arguments of ``InfluxDBClient.write_point``).
+
+        Without ``time`` the point gets the client's clock now (docs/batching.rst, "Points
+        without a time").
 
         :returns: ``1``
         """

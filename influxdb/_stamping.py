@@ -26,6 +26,7 @@ import operator
 import os
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
@@ -79,8 +80,6 @@ class Clock:
 
 #: The clock of every writer, session and SeriesHelper of the process.
 CLOCK = Clock()
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=CLOCK._after_fork)
 
 
 class StampedTime(datetime):
@@ -298,6 +297,7 @@ class SharedStamps:
         self.limit = limit
         self._open: dict[tuple[Any, str], list[Any]] = {}  # (where, series) -> [stamp, n]
         self._lock = threading.Lock()
+        _ALL_SHARED.add(self)
 
     def add(self, where: Any, precision: Optional[str],
             stamped: Iterable[tuple[str, int]]) -> None:
@@ -346,6 +346,21 @@ class SharedStamps:
                 "%s: %d points of series %r were written without a time and stamped %d at "
                 "precision %r: they share that time, so the server keeps only the last of "
                 "them. %s", self.who, count, series, stamp, precision, _FIX)
+
+
+#: Every SharedStamps, for a forked child to renew their locks (a thread of the parent may
+#: have held one at the fork).
+_ALL_SHARED: weakref.WeakSet[SharedStamps] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:  # pragma: no cover - runs in a forked child
+    CLOCK._after_fork()
+    for shared in list(_ALL_SHARED):
+        shared._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def warn_shared_server_time(points: Sequence[Any], static_tags: Optional[dict[str, Any]],

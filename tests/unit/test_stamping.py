@@ -565,3 +565,28 @@ def test_write_points_warns_for_a_large_write_too(client: InfluxDBClient,
         assert caplog.messages == []
         client.write_points([bare] + timed + [bare])
     assert [m.split(": ")[2].split(".")[0] for m in caplog.messages] == ["2 of series 'm'"]
+
+
+def test_a_forked_child_stamps_and_counts(tmp_path: Any) -> None:
+    """Locks held by a parent's thread at fork() must not hang the child."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import logging, os, threading
+        from influxdb import _stamping
+        shared = _stamping.SharedStamps("W", logging.getLogger("x"))
+        shared._lock.acquire(); _stamping.CLOCK._lock.acquire()  # as a thread in the parent
+        pid = os.fork()
+        if pid == 0:
+            first = _stamping.CLOCK.take()
+            shared.add(None, "s", [("m", 1), ("m", 1)])
+            os._exit(0 if first > 0 else 1)
+        _, status = os.waitpid(pid, 0)
+        print(os.waitstatus_to_exitcode(status))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60, cwd=os.path.dirname(os.path.dirname(os.path.dirname(
+                             os.path.abspath(__file__)))))
+    assert (out.returncode, out.stdout.strip()) == (0, "0"), out.stderr
