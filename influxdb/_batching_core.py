@@ -36,7 +36,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
-from typing import Optional
+from typing import Callable, Optional
 
 from influxdb._batching_buffer import (
     Encoded,
@@ -328,6 +328,9 @@ class WriterCore:
 #: Live writer cores, flushed at process exit.  Weak: registering keeps nothing alive.
 _LIVE: weakref.WeakSet[WriterCore] = weakref.WeakSet()
 
+#: Called after the writers' exit flush (the sessions' report of what was never committed).
+EXIT_REPORTS: list[Callable[[], None]] = []
+
 #: True until this process registered the ``multiprocessing`` exit hook (or found it needs
 #: none); set again in every forked child.
 _exit_hook_pending = True
@@ -353,7 +356,19 @@ def _sigint_deferred() -> Iterator[None]:
 
 def _close_all_at_exit() -> None:
     """Flush every live writer, all at once, each within its ``exit_timeout``; whatever
-    is left then (or when Ctrl-C interrupts the wait) is given up and logged."""
+    is left then (or when Ctrl-C interrupts the wait) is given up and logged.  Then the
+    :data:`EXIT_REPORTS`."""
+    try:
+        _flush_writers_at_exit()
+    finally:
+        for report in EXIT_REPORTS:
+            try:
+                report()
+            except Exception:  # pragma: no cover - a report must not stop the others
+                log.exception("an exit report of the batching module failed")
+
+
+def _flush_writers_at_exit() -> None:
     cores = [core for core in list(_LIVE) if not core.finished and not core.gave_up]
     if not cores:
         return

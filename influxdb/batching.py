@@ -23,6 +23,7 @@ Usage::
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -31,6 +32,7 @@ import weakref
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
 
+from influxdb import _batching_core
 from influxdb._batching_buffer import Encoded, FlushPolicy, PendingBuffer, Target
 from influxdb._batching_core import WriterBufferFullError, WriterClosedError, WriterCore
 from influxdb._batching_front import WriteFront, Writes
@@ -121,8 +123,7 @@ def _request_timeout(request_timeout: Any, client: Any, budget: Optional[float])
 def _sender(client: Any, front: WriteFront,
             request_timeout: Any) -> Callable[[Batch, Optional[float]], None]:
     if front.udp:
-        # len(batch): its exact number of lines, so the datagram split needs no quote-aware scan
-        return lambda batch, budget: client._udp_send(batch.body, len(batch))
+        return lambda batch, budget: client._udp_send(batch.body)
 
     def send(batch: Batch, budget: Optional[float]) -> None:
         t = batch.target
@@ -386,8 +387,20 @@ class Session(Writes):
                                     _policy(retry, default),
                                     on_success=on_success, on_error=on_error,
                                     on_retry=on_retry)
+        _SESSIONS.add(self)
+
+    def _reset_after_fork(self) -> None:
+        # In a forked child: the parent commits what it buffered; the child only its own
+        # points (new locks: the parent's may have been held by another thread).
+        self._buffer = PendingBuffer(self._buffer.policy)
+        self._accepted = 0
+        self._lock = threading.Lock()
+        self._commit_lock = threading.Lock()
+        self._deliverer.reset_after_fork()
 
     def _put(self, target: Target, encoded: Encoded) -> None:
+        if _batching_core._exit_hook_pending:
+            _batching_core._hook_process_exit()  # the uncommitted are reported at exit
         with self._lock:
             self._buffer.add(target, encoded, time.monotonic())
             self._accepted += encoded.count
@@ -477,3 +490,28 @@ class Session(Writes):
         except Exception:
             log.exception("committing the session on leaving a with block that raised "
                           "failed; %d points stay buffered", self.pending)
+
+#: Live sessions: their points are the child's own after a fork, and what they hold at
+#: exit is reported.  Weak: being listed keeps no session alive.
+_SESSIONS: weakref.WeakSet[Session] = weakref.WeakSet()
+
+
+def _report_uncommitted_sessions() -> None:
+    """At exit: a session is never committed behind its user's back (commits are
+    explicit), but what one still holds is lost with the process, so it is counted."""
+    for session in list(_SESSIONS):
+        pending = len(session._buffer)  # no lock: one held by a dead thread must not hang
+        if pending:
+            log.error("Session(%s): %d points were never committed; they are lost with the "
+                      "process (commit(), or write inside a with block, which commits)",
+                      _target_repr(session._front), pending)
+
+
+def _sessions_after_fork() -> None:  # pragma: no cover - runs in a forked child
+    for session in list(_SESSIONS):
+        session._reset_after_fork()
+
+
+_batching_core.EXIT_REPORTS.append(_report_uncommitted_sessions)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_sessions_after_fork)

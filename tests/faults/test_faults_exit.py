@@ -207,6 +207,35 @@ def test_os_fork_child_starts_empty_and_flushes_at_its_exit(influxd: Influxd,
     assert stored(influxd, database) == {"parent": 500, "child": 3000}
 
 
+def test_sessions_fork_empty_and_uncommitted_points_are_counted_at_exit(
+        influxd: Influxd, database: str) -> None:
+    # A session holds 50 points at the fork: the child commits only its own 30; the
+    # parent's 50 stay the parent's; 7 points the parent never commits are counted at exit.
+    code, out, err = run('''
+        client = InfluxDBClient("127.0.0.1", PORT, database=DB)
+        session = client.session(time_precision="s")
+        session.write(points(50, "parent"))
+        pid = os.fork()
+        if pid == 0:
+            session.write(points(30, "child"))
+            print(json.dumps({"child_pending": session.pending}), flush=True)
+            session.commit()
+            sys.exit(0)
+        _, status = os.waitpid(pid, 0)
+        session.commit()
+        session.write(points(7, "forgotten"))
+        print(json.dumps({"child_status": os.waitstatus_to_exitcode(status)}), flush=True)
+    ''', influxd.http_port, database)
+    assert code == 0, err
+    assert [json.loads(line) for line in out.splitlines()] == [{"child_pending": 30},
+                                                              {"child_status": 0}]
+    assert error_lines(err) == [
+        f"ERROR influxdb.batching Session(url='http://127.0.0.1:{influxd.http_port}', "
+        f"database='{database}'): 7 points were never committed; they are lost with the "
+        f"process (commit(), or write inside a with block, which commits)"]
+    assert stored(influxd, database) == {"parent": 50, "child": 30}
+
+
 # -- signals -------------------------------------------------------------------------------------
 
 SIGTERM_PROGRAM = '''
