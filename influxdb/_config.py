@@ -27,6 +27,8 @@ key                            value
 ``verify_ssl``                 boolean, or the path of a CA bundle (must exist)
 ``timeout``                    seconds (``5``, ``2.5``), ``connect,read`` (``3,30``) or
                                ``none``
+``deadline``                   seconds, or ``none``
+``max_document_size``          bytes, integer >= 1, or ``none``
 ``cert``                       a path, or ``cert_path,key_path``
 ``default_time_precision``     one of ``n ns u ms s m h``
 ``default_tags``, ``proxies``, ``k=v`` pairs separated by commas or new lines (a table in

@@ -81,6 +81,18 @@ def _to_timeout(value: object) -> Union[None, float, tuple[float, float]]:
     raise ValueError("expected seconds or 'connect,read' seconds")
 
 
+def _to_deadline(value: object) -> Optional[float]:
+    if isinstance(value, str) and value.strip().lower() in ("", "none", "null"):
+        return None
+    return _to_seconds(value)
+
+
+def _to_document_size(value: object) -> Optional[int]:
+    if isinstance(value, str) and value.strip().lower() in ("none", "null"):
+        return None
+    return _to_int(1)(value)
+
+
 def to_text(value: object) -> str:
     """Text, unchanged.
 
@@ -178,4 +190,6 @@ CONVERTERS: dict[str, Callable[[object], Any]] = {
     "default_retention_policy": to_text,
     "default_tags": _to_mapping,
     "create_database_if_missing": _to_bool,
+    "deadline": _to_deadline,
+    "max_document_size": _to_document_size,
 }

@@ -55,6 +55,10 @@ from influxdb._config import (
         ({"INFLUXDB_DEFAULT_TAGS": "a=1", "INFLUXDB_TAG_B": "2"},
          {"default_tags": {"a": "1", "b": "2"}}),
         ({"INFLUXDB_CREATE_DATABASE_IF_MISSING": "true"}, {"create_database_if_missing": True}),
+        ({"INFLUXDB_DEADLINE": "2.5"}, {"deadline": 2.5}),
+        ({"INFLUXDB_DEADLINE": "none"}, {"deadline": None}),
+        ({"INFLUXDB_MAX_DOCUMENT_SIZE": "1048576"}, {"max_document_size": 1048576}),
+        ({"INFLUXDB_MAX_DOCUMENT_SIZE": "none"}, {"max_document_size": None}),
         # Variables of the server's Docker image, and of other tools, are ignored.
         ({"INFLUXDB_DB": "x", "INFLUXDB_HTTP_AUTH_ENABLED": "true", "INFLUXDB_V2_URL": "y"}, {}),
         # An empty variable counts as unset.
@@ -306,9 +310,14 @@ def test_toml_native_types(toml: str, kwargs: dict[str, Any]) -> None:
          "got {'a': {'b': 1}}"),
         ("toml", "[influxdb]\nhostname = 'h'",
          "app.toml [influxdb] hostname: unknown key (known: cert, create_database_if_missing, "
-         "database, default_retention_policy, default_tags, default_time_precision, dsn, gzip, "
-         "headers, host, password, path, pool_size, port, proxies, retries, ssl, tag_<name>, "
-         "timeout, token, udp_port, url, use_udp, username, verify_ssl)"),
+         "database, deadline, default_retention_policy, default_tags, default_time_precision, "
+         "dsn, gzip, headers, host, max_document_size, password, path, pool_size, port, "
+         "proxies, retries, ssl, tag_<name>, timeout, token, udp_port, url, use_udp, username, "
+         "verify_ssl)"),
+        ("toml", "[influxdb]\ndeadline = 0",
+         "app.toml [influxdb] deadline: expected a positive, finite number of seconds; got 0"),
+        ("toml", "[influxdb]\nmax_document_size = 0",
+         "app.toml [influxdb] max_document_size: expected an integer >= 1; got 0"),
         ("toml", "[influxdb]\nhost = 5", "app.toml [influxdb] host: expected text; got 5"),
         ("toml", "[influxdb]\ntag_x = [1]", "app.toml [influxdb] tag_x: expected a text value"),
         ("toml", "[other]\nhost = 'h'", "app.toml: no table [influxdb]"),
