@@ -491,6 +491,7 @@ class Session(Writes):
             log.exception("committing the session on leaving a with block that raised "
                           "failed; %d points stay buffered", self.pending)
 
+
 #: Live sessions: their points are the child's own after a fork, and what they hold at
 #: exit is reported.  Weak: being listed keeps no session alive.
 _SESSIONS: weakref.WeakSet[Session] = weakref.WeakSet()
