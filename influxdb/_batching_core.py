@@ -356,8 +356,8 @@ def _sigint_deferred() -> Iterator[None]:
 
 def _close_all_at_exit() -> None:
     """Flush every live writer, all at once, each within its ``exit_timeout``; whatever
-    is left then (or when Ctrl-C interrupts the wait) is given up and logged.  Then the
-    :data:`EXIT_REPORTS`."""
+    is left then (or when Ctrl-C, or a SIGTERM that raises ``SystemExit``, interrupts the
+    wait) is given up and logged.  Then the :data:`EXIT_REPORTS`."""
     try:
         _flush_writers_at_exit()
     finally:
@@ -391,10 +391,10 @@ def _flush_writers_at_exit() -> None:
                 with _sigint_deferred():
                     core.give_up(f"the exit flush ran out of time (exit_timeout="
                                  f"{core.exit_timeout}s)", "they are lost with the process")
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit) as stop:  # Ctrl-C; SIGTERM by exit_on_sigterm()
         with _sigint_deferred():
             for core in pending:
-                core.give_up("the exit flush was interrupted (KeyboardInterrupt)",
+                core.give_up(f"the exit flush was interrupted ({type(stop).__name__})",
                              "they are lost with the process")
 
 

@@ -294,6 +294,33 @@ def test_ctrl_c_during_the_exit_flush_names_the_points_left(influxd: Influxd,
     assert took < 10
 
 
+def test_a_second_sigterm_during_the_exit_flush_is_reported(influxd: Influxd,
+                                                             database: str) -> None:
+    # exit_on_sigterm(): the first SIGTERM starts the exit flush (a refused port, so it
+    # retries); a second one, as supervisors send, stops it with the count logged.
+    proc = start(f'''
+        exit_on_sigterm()
+        client = InfluxDBClient("127.0.0.1", {refused_port()}, database=DB)
+        writer = client.batch_writer(time_precision="s", exit_timeout=60, name="w")
+        writer.write(points(3000, "app"))
+        print("ready", flush=True)
+        time.sleep(60)
+    ''', influxd.http_port, database)
+    try:
+        assert read_line(proc) == "ready"
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(1.0)  # the exit flush is retrying
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0
+    assert error_lines(err) == [
+        "ERROR influxdb.batching BatchWriter w: the exit flush was interrupted (SystemExit); "
+        "3000 points were not written (3000 in the batch being sent, which the server may "
+        "have stored; 0 never sent); they are lost with the process"]
+
+
 # -- the exit flush ------------------------------------------------------------------------------
 
 def test_writers_are_flushed_together_at_exit(influxd: Influxd, database: str) -> None:
