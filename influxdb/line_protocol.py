@@ -228,6 +228,7 @@ _FAST_FORMS: dict[type, tuple[str, str]] = {
     bool: ("type(@) is bool", "{@}"),
 }
 _PLAIN_PREFIX = re.compile(r"[\w.,=:-]+", re.ASCII)
+_PLAIN_NAME = re.compile(r"[\w.:-]+", re.ASCII)  # needs no escaping and no check
 
 
 def _compile_fast(entries: tuple[tuple[Any, str], ...], sample: Any) -> Optional[_FastFields]:
@@ -263,13 +264,15 @@ def _compile_fast(entries: tuple[tuple[Any, str], ...], sample: Any) -> Optional
 
 def _field_spec(keys: tuple[Any, ...]) -> _FieldSpec:
     entries = []
+    leading_blank = False  # the server skips white space (tab, NUL) before the first key
     for key in _sorted(keys, key=lambda key: key):
-        text = _get_unicode(key, force=True)
+        text = key if type(key) is str else _get_unicode(key, force=True)
         if not text:
             raise _Refused("a field key is empty")
-        entries.append((key, "," + _field_key_text(text, f"field {text!r}") + "="))
-    # The server skips white space (tab, NUL) before the first field key.
-    leading_blank = any(prefix[1] in "\t\x00" for _, prefix in entries)
+        if text == "time" or not _PLAIN_NAME.fullmatch(text):  # else nothing to check
+            text = _field_key_text(text, f"field {text!r}")
+            leading_blank = leading_blank or text[0] in "\t\x00"
+        entries.append((key, f",{text}="))
     compile_after = 0 if leading_blank or len(entries) > _COMPILE_WIDTH else _COMPILE_AFTER
     spec = [tuple(entries), leading_blank, None, compile_after]
     if len(keys) <= _WIDE and all(type(key) is str for key in keys):
