@@ -43,7 +43,13 @@ def test_nan_tags_are_left_out_on_every_write_path(client: InfluxDBClient) -> No
                          index=pd.to_datetime([6, 7], unit="ns", utc=True))
     DataFrameClient(client._host, client._port, database=client._database).write_points(
         frame, "frames", tags={"zone": float("nan"), "dc": "y"}, tag_columns=["host", "rack"])
+    with writer.batch_writer(tags={"rack": nan32, "dc": "w"}) as batches:
+        batches.write([{"measurement": "batched", "tags": {"host": "a"}, "fields": {"v": 8},
+                        "time": 8}], tags={"zone": float("nan")})
+        batches.write_point("batched", {"v": 9}, tags={"host": nan64}, time=9)
+    assert not batches.failed
     assert _series(client) == [
+        "batched,dc=w", "batched,dc=w,host=a",
         "dicts,dc=x,host=a", "dicts,dc=x,host=b", "dicts,dc=x,host=c",
         "frames,dc=y,host=a", "frames,dc=y,rack=r1",
         "points,dc=x,host=a", "points,dc=x,host=b",
