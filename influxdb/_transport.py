@@ -16,6 +16,7 @@ import gzip as _gzip
 import json
 import logging
 import queue
+import re
 import socket
 import threading
 import time
@@ -35,6 +36,7 @@ from influxdb._batching_buffer import split_lines
 from influxdb._retry import Retry, parse_retry_after
 from influxdb._timeutil import format_rfc3339
 from influxdb.exceptions import (
+    InfluxDBArgumentError,
     InfluxDBBrokenAnswerError,
     InfluxDBInvalidPointError,
     error_from_response,
@@ -574,8 +576,8 @@ def check_deadline(deadline: Optional[float]) -> Optional[float]:
         return None
     if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not (
             deadline > 0):
-        raise ValueError(f"deadline must be a number of seconds above 0 or None, "
-                         f"got {deadline!r}")
+        raise InfluxDBArgumentError(
+            f"deadline must be a number of seconds above 0 or None, got {deadline!r}")
     return float(deadline)
 
 
@@ -584,8 +586,8 @@ def check_document_size(size: Optional[int]) -> Optional[int]:
     if size is None:
         return None
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"max_document_size must be a number of bytes above 0 or None, "
-                         f"got {size!r}")
+        raise InfluxDBArgumentError(
+            f"max_document_size must be a number of bytes above 0 or None, got {size!r}")
     return size
 
 
@@ -674,17 +676,17 @@ def perform(
             if debug:
                 _log_request(method, url, params, data, type(exc).__name__, sent_at, None)
             # A certificate that failed verification fails again: raise at once, no backoff.
-            if "CERTIFICATE_VERIFY_FAILED" in str(exc) or not retry.has_attempts_left(
-                    attempts, started):
+            give_up = "CERTIFICATE_VERIFY_FAILED" in str(exc) or not retry.has_attempts_left(
+                attempts, started)
+            wait = 0.0 if give_up else retry.get_backoff_time(attempts)
+            if give_up or no_time_for(expires, wait):
                 if attempts > 1 and hasattr(exc, "add_note"):  # Python 3.11+
                     exc.add_note(f"gave up after {attempts} attempts over "
                                  f"{time.monotonic() - started:.1f}s")
                 raise
-            wait = retry.get_backoff_time(attempts)
-            if no_time_for(expires, wait):
-                raise
             log.warning("%s %s failed (%s: %s); attempt %d, retrying in %.2fs", method,
-                        _redact(url), type(exc).__name__, exc, attempts, wait)
+                        _redact(url), type(exc).__name__, _without_query(str(exc)), attempts,
+                        wait)
             sleep(wait)
             continue
 
@@ -718,6 +720,16 @@ def perform(
             error.attempts = attempts
             error.elapsed = time.monotonic() - started
         raise error
+
+
+#: The query string urllib3 puts in a connection error's text ("... with url: /query?q=...").
+_URL_QUERY = re.compile(r"(url: [^?\s]*)\?\S*")
+
+
+def _without_query(text: str) -> str:
+    """A transport error's text without the request's query string: a statement and its
+    bound values stay out of the logs."""
+    return _URL_QUERY.sub(r"\1?...", text)
 
 
 def _public_url(url: str) -> str:

@@ -487,3 +487,41 @@ def test_retries_stay_at_warning(mock: Any, caplog: pytest.LogCaptureFixture) ->
         InfluxDBClient().write_points(["m v=1"], protocol="line")
     assert [(r.levelno, r.getMessage()[:37]) for r in caplog.records] == [
         (logging.WARNING, "POST http://localhost:8086/write answ")]
+
+
+def test_retry_warnings_leave_out_the_query_string(mock: Any,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    # urllib3's text names the URL with its query string: the statement and bound values.
+    failure = requests.exceptions.ConnectionError(
+        "HTTPConnectionPool(host='localhost', port=8086): Max retries exceeded with url: "
+        "/query?q=SELECT+v+FROM+m+WHERE+t+%3D+%24t&params=%7B%22t%22%3A+%22bound-secret%22%7D "
+        "(Caused by NewConnectionError('refused'))")
+    mock.get(BASE + "/query", [{"exc": failure}, {"json": {"results": []}}])
+    with caplog.at_level(logging.WARNING, logger="influxdb"):
+        InfluxDBClient(retries=2).query("SELECT v FROM m WHERE t = $t",
+                                        bind_params={"t": "bound-secret"})
+    [record] = caplog.records
+    message = record.getMessage()
+    assert "bound-secret" not in message and "SELECT" not in message
+    assert re.fullmatch(
+        r"GET http://localhost:8086/query failed \(ConnectionError: HTTPConnectionPool\("
+        r"host='localhost', port=8086\): Max retries exceeded with url: /query\?\.\.\. \(Caused "
+        r"by NewConnectionError\('refused'\)\)\); attempt 1, retrying in \d+\.\d\ds", message)
+
+
+class _SteadyRetry(Retry):
+    """Waits of exactly 1 s, 2 s, 3 s... (no jitter), for exact deadline arithmetic."""
+
+    def get_backoff_time(self, attempts_made: int, retry_after: Any = None,
+                         rand: Any = None) -> float:
+        return float(attempts_made)
+
+
+def test_a_deadline_that_ends_the_retries_notes_the_attempts(mock: Any) -> None:
+    mock.get(BASE + "/query", exc=requests.exceptions.ConnectionError("refused"))
+    with pytest.raises(requests.exceptions.ConnectionError) as info:
+        # The first wait (1 s) fits in the 1.5 s deadline, the second (2 s) does not.
+        InfluxDBClient(retries=_SteadyRetry(total=5), deadline=1.5).query("SELECT 1")
+    assert mock.call_count == 2
+    if hasattr(info.value, "add_note"):
+        assert [n[:29] for n in info.value.__notes__] == ["gave up after 2 attempts over"]
