@@ -24,6 +24,7 @@ from influxdb._timeutil import normalize_precision
 from influxdb._write_batches import WriteReport, batched, send_batches
 from influxdb._write_encoding import EncodeMixin, _is_sequence, _line_body
 from influxdb.exceptions import (
+    InfluxDBArgumentAttributeError,
     InfluxDBArgumentTypeError,
     InfluxDBDatabaseNotFoundError,
     InfluxDBInvalidPointError,
@@ -324,7 +325,7 @@ class WriteMixin(EncodeMixin):
     def _udp_send(self, body: bytes, lines: Optional[int] = None) -> None:
         # lines: how many lines the body holds, when the caller knows it exactly
         if self._udp is None:
-            raise AttributeError("this client was not created with use_udp=True")
+            raise InfluxDBArgumentAttributeError("this client was not created with use_udp=True")
         self._udp.send(body, lines)
 
     def send_packet(self, packet: Any, protocol: str = "json",

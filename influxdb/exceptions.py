@@ -14,6 +14,8 @@ The tree::
     │   │       └── InfluxDBFieldTypeConflictError  a field changed type
     │   ├── InfluxDBArgumentError         (also ValueError) an argument refused before sending
     │   │   ├── InfluxDBArgumentTypeError     (also TypeError) an argument of the wrong type
+    │   │   ├── InfluxDBArgumentAttributeError, InfluxDBArgumentNameError  (also AttributeError,
+    │   │   │                                 NameError) SeriesHelper's checks, as in 5.3.2
     │   │   └── InfluxDBInvalidPointError     a point that cannot be written
     │   └── NotInfluxDBClientError        a 4xx from a server that is not InfluxDB
     ├── InfluxDBServerError               5xx answers (5.3.2 contract: NOT a client error)
@@ -27,7 +29,7 @@ influxdb-python retries one and drops the other.  Transport failures (refused co
 timeouts) are raised as the :mod:`requests` exceptions they are, exactly as in 5.3.2.
 
 Which class an error answer becomes is decided in one place, :func:`error_from_response`,
-from one table keyed on status and server message (:data:`_TABLE`), shared by HTTP error
+from one table keyed on status and server message (``_TABLE``), shared by HTTP error
 answers and by statement errors carried inside a 200 answer; whether an answer is worth
 another attempt is decided from that class by :func:`is_retryable_error`, for the client's
 retries and the batching writer's alike.
@@ -40,7 +42,9 @@ from collections.abc import Container
 from typing import Optional, Union
 
 __all__ = [
+    "InfluxDBArgumentAttributeError",
     "InfluxDBArgumentError",
+    "InfluxDBArgumentNameError",
     "InfluxDBArgumentTypeError",
     "InfluxDBAuthenticationError",
     "InfluxDBAuthorizationError",
@@ -176,6 +180,16 @@ class InfluxDBArgumentError(InfluxDBClientError, ValueError):
 
 class InfluxDBArgumentTypeError(InfluxDBArgumentError, TypeError):
     """An argument of the wrong type (a :class:`TypeError` too, as 5.3.2 raised for those)."""
+
+
+class InfluxDBArgumentAttributeError(InfluxDBArgumentError, AttributeError):
+    """A misconfigured :class:`~influxdb.helper.SeriesHelper` (its ``Meta``, no client), or a
+    UDP write from a client without ``use_udp``: the :class:`AttributeError` 5.3.2 raised."""
+
+
+class InfluxDBArgumentNameError(InfluxDBArgumentError, NameError):
+    """A :class:`~influxdb.helper.SeriesHelper` given a tag too few or a name it does not
+    know: the :class:`NameError` 5.3.2 raised."""
 
 
 class InfluxDBInvalidPointError(InfluxDBArgumentError):

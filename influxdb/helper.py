@@ -47,7 +47,11 @@ from typing import Any, ClassVar, Optional
 from influxdb._stamping import CLOCK, SharedStamps, StampedTime, series_of
 from influxdb._timeutil import NANOS_PER, normalize_precision
 from influxdb._writing import write_timeout
-from influxdb.exceptions import InfluxDBInvalidPointError
+from influxdb.exceptions import (
+    InfluxDBArgumentAttributeError,
+    InfluxDBArgumentNameError,
+    InfluxDBInvalidPointError,
+)
 from influxdb.point import Point
 
 __all__ = ["SeriesHelper"]
@@ -111,27 +115,28 @@ class SeriesHelper:
         try:
             meta = cls.Meta  # type: ignore[attr-defined]
         except AttributeError:
-            raise AttributeError(f"Missing Meta class in {name}.") from None
+            raise InfluxDBArgumentAttributeError(f"Missing Meta class in {name}.") from None
         for attr in ("series_name", "fields", "tags"):
             if not hasattr(meta, attr):
-                raise AttributeError(f"Missing {attr} in {name} Meta class.")
+                raise InfluxDBArgumentAttributeError(f"Missing {attr} in {name} Meta class.")
         series_name = meta.series_name
         if not isinstance(series_name, str):
-            raise AttributeError(f"In {name}, series_name must be a str template.")
+            raise InfluxDBArgumentAttributeError(f"In {name}, series_name must be a str template.")
         for attr in ("fields", "tags"):
             value = getattr(meta, attr)
             if isinstance(value, str) or not all(isinstance(v, str) for v in value):
-                raise AttributeError(f"In {name}, {attr} must be a list of names.")
+                raise InfluxDBArgumentAttributeError(f"In {name}, {attr} must be a list of names.")
         # Copies: the user's lists are never edited (5.3.2 removed 'time' from Meta.fields).
         fields = [f for f in meta.fields if f != "time"]
         tags = list(meta.tags)
         client = getattr(meta, "client", None)
         autocommit = bool(getattr(meta, "autocommit", False))
         if autocommit and client is None:
-            raise AttributeError(f"In {name}, autocommit is set to True, but no client is set.")
+            raise InfluxDBArgumentAttributeError(
+                f"In {name}, autocommit is set to True, but no client is set.")
         time_precision = getattr(meta, "time_precision", None)
         if time_precision not in _PRECISIONS:
-            raise AttributeError(
+            raise InfluxDBArgumentAttributeError(
                 f"In {name}, time_precision is set, but invalid; use any of "
                 "h, m, s, ms, u, n, ns.")
         if hasattr(meta, "bulk_size"):
@@ -174,16 +179,19 @@ class SeriesHelper:
             timestamp = self._current_timestamp()  # a subclass's own clock
         missing = [tag for tag in cls._tags if tag not in kw]
         if missing:
-            raise NameError(f"Expected arguments to contain all tags {cls._tags}, instead "
-                            f"got {list(kw)}.")
+            raise InfluxDBArgumentNameError(
+                f"Expected arguments to contain all tags {cls._tags}, instead "
+                f"got {list(kw)}.")
         unknown = set(kw) - set(cls._fields) - set(cls._tags)
         if unknown:
-            raise NameError(f"Got arguments not in tags or fields: {sorted(unknown)}")
+            raise InfluxDBArgumentNameError(
+                f"Got arguments not in tags or fields: {sorted(unknown)}")
         try:
             series = cls._series_name.format(**kw)
         except (KeyError, IndexError) as exc:
-            raise NameError(f"series_name {cls._series_name!r} of {cls.__name__} names "
-                            f"{exc} which was not given") from None
+            raise InfluxDBArgumentNameError(
+                f"series_name {cls._series_name!r} of {cls.__name__} names "
+                f"{exc} which was not given") from None
         _check_point(series, kw, cls._tags, cls._fields, timestamp)
         point = cls._type(time=timestamp, **kw)
         if stamped and cls._time_precision not in (None, "n", "ns"):
@@ -219,8 +227,9 @@ class SeriesHelper:
     def _commit(cls, client: Any = None, minimum: int = 0) -> Any:
         client = client or cls._client
         if client is None:
-            raise AttributeError(f"In {cls.__name__}, no client given to commit() and none "
-                                 "set in Meta.")
+            raise InfluxDBArgumentAttributeError(
+                f"In {cls.__name__}, no client given to commit() and none "
+                "set in Meta.")
         cls._shared.report()
         # One commit at a time per class, so two threads never send the same points.
         with cls._commit_lock:

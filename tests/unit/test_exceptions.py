@@ -7,7 +7,9 @@ import pickle
 import pytest
 
 from influxdb.exceptions import (
+    InfluxDBArgumentAttributeError,
     InfluxDBArgumentError,
+    InfluxDBArgumentNameError,
     InfluxDBArgumentTypeError,
     InfluxDBAuthenticationError,
     InfluxDBAuthorizationError,
@@ -101,6 +103,7 @@ def test_contract_constructor_and_attributes() -> None:
     InfluxDBClientError("x", 400), InfluxDBServerError("y", 503),
     InfluxDBInvalidPointError("point 0: bad"), InfluxDBFieldTypeConflictError("z", 400),
     InfluxDBArgumentError("username must not be empty"), InfluxDBArgumentTypeError("t"),
+    InfluxDBArgumentAttributeError("Missing Meta class in H."), InfluxDBArgumentNameError("n"),
     NotInfluxDBClientError("<html>", 404, "http://h:1/ping"),
     NotInfluxDBServerError("", 501, "http://h:1/write")])
 def test_exceptions_pickle(error: InfluxDBError) -> None:
@@ -180,6 +183,12 @@ def test_argument_errors_are_client_errors_with_code_400() -> None:
     assert issubclass(InfluxDBArgumentTypeError, TypeError)
     assert issubclass(InfluxDBArgumentTypeError, InfluxDBArgumentError)
     assert issubclass(InfluxDBInvalidPointError, InfluxDBArgumentError)
+    # SeriesHelper's checks raised these builtins in 5.3.2.
+    assert issubclass(InfluxDBArgumentAttributeError, AttributeError)
+    assert issubclass(InfluxDBArgumentNameError, NameError)
+    for cls in (InfluxDBArgumentAttributeError, InfluxDBArgumentNameError,
+                InfluxDBArgumentTypeError, InfluxDBInvalidPointError):
+        assert issubclass(cls, InfluxDBArgumentError) and issubclass(cls, ValueError)
     error = InfluxDBArgumentError("username must not be empty")
     assert (str(error), error.content, error.code) == (
         "username must not be empty", "username must not be empty", 400)
