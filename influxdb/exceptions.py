@@ -297,6 +297,7 @@ _TABLE: tuple[tuple[Optional[frozenset[Optional[int]]], Optional[str],
 #: InfluxDB.
 _GATEWAY_STATUSES = frozenset({429, 502, 503, 504})
 
+
 def _classify(message: str, code: Optional[int]) -> Optional[type[InfluxDBClientError]]:
     for statuses, needle, cls in _TABLE:
         if statuses is not None and code not in statuses:
