@@ -13,6 +13,8 @@ raises; note that urllib3's own DEBUG log prints request URLs, query string incl
 from __future__ import annotations
 
 import json
+import logging
+import os
 import socket
 import warnings
 from typing import Any, Optional, Tuple, Union
@@ -20,6 +22,7 @@ from typing import Any, Optional, Tuple, Union
 import requests
 import requests.exceptions
 
+from influxdb import _transport
 from influxdb.exceptions import InfluxDBError
 from influxdb08 import chunked_json
 from influxdb08._admin import _AdminMixin
@@ -29,6 +32,22 @@ __all__ = ["InfluxDBClient", "InfluxDBClientError", "session"]
 
 #: The session every 0.8 client sends its requests through (5.3.2 contract).
 session = requests.Session()
+
+
+def _forget_connections_after_fork() -> None:  # pragma: no cover - runs in a forked child
+    # A forked child (gunicorn, Celery, multiprocessing) would otherwise send on copies of
+    # the parent's pooled sockets, mixing two processes' HTTP exchanges in one stream (see
+    # the 1.x client's hook, docs/robustness.rst).  Read at fork time: tests and users
+    # replace the module's ``session``.
+    try:
+        _transport.forget_connections(session)
+    except Exception:  # noqa: BLE001 -- a replaced session of another kind
+        logging.getLogger(__name__).exception(
+            "dropping the connections a forked child inherited failed")
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_connections_after_fork)
 
 Timeout = Union[None, float, Tuple[Optional[float], Optional[float]]]
 
