@@ -4,7 +4,9 @@ Shared by the background :class:`~influxdb.batching.BatchWriter` and the synchro
 :class:`~influxdb.batching.Session`: both hand a :class:`Batch` to :class:`Deliverer`, which
 sends it once per attempt through the client's ``_write_payload`` (the client's own retries
 switched off), sleeps between attempts as the :class:`~influxdb._retry.Retry` policy says
-(at least what a ``Retry-After`` header asks), and calls the user's callbacks.
+(at least what a ``Retry-After`` header asks), and calls the user's callbacks.  Each attempt
+is handed the time the policy's ``max_retry_time`` leaves, which its request timeout never
+exceeds: a server that never answers cannot stretch the policy's limit.
 """
 
 from __future__ import annotations
