@@ -51,9 +51,13 @@ def test_query_overloads_tell_chunked_from_not(tmp_path: Path) -> None:
     out, err, status = mypy_api.run(["--strict", "--no-incremental", "--follow-imports=silent",
                                      "--cache-dir", str(tmp_path), "--python-version", "3.10",
                                      str(source)])
-    revealed = [line.split('Revealed type is "', 1)[1].rstrip('"')
+    # mypy 1.x (the newest on Python 3.9) spells the builtin list "builtins.list"
+    revealed = [line.split('Revealed type is "', 1)[1].rstrip('"').replace("builtins.", "")
                 for line in out.splitlines() if "Revealed type" in line]
     assert revealed == [ONE_OR_LIST, CHUNKS, CHUNKS, ONE_OR_LIST, f"{ONE_OR_LIST} | {CHUNKS}"]
+    # mypy 1.x also warns that pyproject.toml's overrides were unused by the snippet
+    err = "".join(line for line in err.splitlines(keepends=True)
+                  if not line.startswith("Warning: unused section(s) in pyproject.toml"))
     assert (status, err) == (0, ""), out
 
 
