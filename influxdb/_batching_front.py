@@ -13,22 +13,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional
 
 from influxdb._batching_buffer import Encoded, Target, encoded_from_body
-from influxdb._records import RecordMapping, points_from_records
 from influxdb._stamping import CLOCK, SharedStamps, has_timeless, lines_all_timed, stamp_points
+from influxdb._timeutil import PRECISION
+from influxdb._write_args import check_consistency
 from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
-from influxdb.point import Point
+from influxdb.point import Point, RecordMapping, points_from_records
 
 __all__ = ["WriteFront", "Writes", "check_precision"]
 
 log = logging.getLogger("influxdb.batching")
 
-_CONSISTENCIES = ("any", "one", "quorum", "all")
 #: Writes of at most this many points are looked at for timeless points before encoding
 #: (cheaper than encoding twice); larger ones are counted by the encoder.
 _LOOK_FIRST = 64
-#: Spellings of a precision -> what goes in ``precision=`` of ``POST /write``.
-_WIRE_PRECISION = {"n": "n", "ns": "n", "u": "u", "us": "u", "ms": "ms", "s": "s", "m": "m",
-                   "h": "h"}
 
 
 def check_precision(precision: Optional[str], name: str = "time_precision") -> Optional[str]:
@@ -38,16 +35,10 @@ def check_precision(precision: Optional[str], name: str = "time_precision") -> O
     """
     if precision is None:
         return None
-    if not isinstance(precision, str) or precision not in _WIRE_PRECISION:
+    if not isinstance(precision, str) or precision not in PRECISION:
         raise InfluxDBInvalidPointError(
             f"Invalid {name} {precision!r} (use 'n', 'u', 'ms', 's', 'm' or 'h')")
-    return _WIRE_PRECISION[precision]
-
-
-def check_consistency(consistency: Optional[str]) -> Optional[str]:
-    if consistency is not None and consistency not in _CONSISTENCIES:
-        raise InfluxDBInvalidPointError(f"Invalid consistency: {consistency}")
-    return consistency
+    return PRECISION[precision].write
 
 
 def check_tags(tags: Optional[Mapping[str, Any]], name: str = "tags") -> dict[str, Any]:

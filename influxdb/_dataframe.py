@@ -24,12 +24,11 @@ import pandas as pd
 from influxdb._dataframe_columns import field_encoder, is_infinite, round_floats, tag_texts
 from influxdb._dataframe_format import BLANK
 from influxdb._dataframe_lines import LinePlan, check_frame, frame_nanos
-from influxdb._dataframe_read import EPOCH_NANOS, frames_of_results, series_frame
+from influxdb._dataframe_read import frames_of_results, series_frame
 from influxdb._timeutil import NANOS_PER
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 __all__ = [
-    "EPOCH_NANOS",
     "LinePlan",
     "frame_points",
     "frame_strings",

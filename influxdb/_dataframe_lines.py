@@ -41,7 +41,7 @@ from influxdb._dataframe_columns import (
     tag_texts,
 )
 from influxdb._dataframe_format import BLANK, int_cells, text_cells
-from influxdb._timeutil import MAX_NANOS, MIN_NANOS, NANOS_PER
+from influxdb._timeutil import MAX_NANOS, MIN_NANOS, NANOS_PER, NUMPY_UNIT_NANOS
 from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
 
 __all__ = ["CHUNK_ROWS", "LinePlan", "check_frame", "frame_nanos"]
@@ -56,7 +56,6 @@ BLOCK_ROWS = 2048
 #: core nearly halves the time of a large body.
 WORKERS = min(2, os.cpu_count() or 1)
 
-_UNIT_NANOS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 _SPACE, _COMMA = 32, 44
 
 
@@ -83,7 +82,8 @@ def frame_nanos(index: Any) -> NDArray:
         row = int(np.flatnonzero(np.isnat(values))[0])
         raise InfluxDBInvalidPointError(f"{row_label(index, row)}: the time is NaT")
     unit, count = np.datetime_data(values.dtype)
-    factor = _UNIT_NANOS[unit] * count
+    per_unit, divisor = NUMPY_UNIT_NANOS[unit]  # an index holds s, ms, us or ns: divisor 1
+    factor = per_unit * count // divisor
     ints = values.view(np.int64)
     if len(ints) and factor != 1:
         low, high = int(ints.min()), int(ints.max())

@@ -29,17 +29,10 @@ import pandas as pd
 
 from influxdb.resultset import ResultSet
 
-__all__ = ["EPOCH_NANOS", "frames_of_results", "series_frame"]
+__all__ = ["frames_of_results", "series_frame"]
 
 NDArray = Any
 Key = Union[str, tuple[str, tuple[tuple[str, Any], ...]]]
-
-#: ``epoch`` of a query -> nanoseconds per unit of its integer times.
-EPOCH_NANOS: dict[Optional[str], int] = {
-    None: 1, "n": 1, "ns": 1, "u": 10**3, "us": 10**3, "ms": 10**6, "s": 10**9,
-    "m": 60 * 10**9, "h": 3600 * 10**9,
-}
-
 
 try:  # pandas' own row -> 2-d object array transpose (what DataFrame(rows) uses), in C
     from pandas._libs.lib import to_object_array as _to_object_array

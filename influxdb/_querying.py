@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from influxdb import _transport
 from influxdb._influxql import classify
-from influxdb._timeutil import is_time_value, time_as_rfc3339
+from influxdb._timeutil import PRECISION, is_time_value, time_as_rfc3339
 from influxdb.exceptions import (
     InfluxDBArgumentError,
     InfluxDBArgumentTypeError,
@@ -39,7 +39,6 @@ log = logging.getLogger("influxdb")
 MAX_QUERY_IN_URL = 4096
 #: Statement errors that say nothing about the statement, only that the server was stopping.
 TRANSIENT_STATEMENT_ERRORS = frozenset({"query engine shutdown"})
-_EPOCHS = {"h": "h", "m": "m", "s": "s", "ms": "ms", "u": "u", "us": "u", "n": "ns", "ns": "ns"}
 
 
 class QueryMixin:
@@ -81,10 +80,10 @@ class QueryMixin:
         if db is not None:
             query_params["db"] = db
         if epoch is not None:
-            if epoch not in _EPOCHS:
+            if epoch not in PRECISION:
                 raise InfluxDBArgumentError(
                     f"Invalid epoch {epoch!r}: use 'h', 'm', 's', 'ms', 'u' or 'ns'")
-            query_params["epoch"] = _EPOCHS[epoch]
+            query_params["epoch"] = PRECISION[epoch].epoch
         if chunked:
             query_params["chunked"] = "true"
             if chunk_size > 0:

@@ -21,15 +21,19 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 __all__ = [
     "EPOCH",
     "NANOS_PER",
+    "NUMPY_UNIT_NANOS",
+    "PRECISION",
     "PRECISIONS",
+    "PRECISION_TABLE",
     "EpochNanos",
+    "Precision",
     "format_rfc3339",
     "is_time_value",
     "normalize_precision",
@@ -38,20 +42,48 @@ __all__ = [
     "to_epoch",
 ]
 
-#: The precisions of the ``/write`` endpoint's ``precision`` parameter, finest first.
-PRECISIONS = ("n", "u", "ms", "s", "m", "h")
+class Precision(NamedTuple):
+    """One time precision: how it is named, how long its unit is, what the server is sent."""
 
-#: Nanoseconds in one unit of each precision.
-NANOS_PER: dict[str, int] = {
-    "n": 1,
-    "u": 10**3,
-    "ms": 10**6,
-    "s": 10**9,
-    "m": 60 * 10**9,
-    "h": 3600 * 10**9,
+    #: the canonical spelling, as 5.3.2's messages list it
+    name: str
+    #: every spelling the client accepts for it
+    spellings: tuple[str, ...]
+    #: nanoseconds in one unit
+    nanos: int
+    #: the value of ``precision=`` of ``POST /write``
+    write: str
+    #: the value of ``epoch=`` of ``/query``
+    epoch: str
+
+
+#: The one table of time precisions, finest first; every module that reads a precision looks
+#: it up here.  InfluxDB 1.x reference, HTTP API: ``/write`` takes ``precision=`` ``n``,
+#: ``u``, ``ms``, ``s``, ``m`` or ``h``; ``/query`` takes ``epoch=`` ``ns``, ``u``, ``ms``,
+#: ``s``, ``m`` or ``h`` (its nanosecond unit is spelled ``ns`` there).
+PRECISION_TABLE: tuple[Precision, ...] = (
+    #          name  spellings     nanoseconds          write  epoch
+    Precision("n", ("n", "ns"), 1, "n", "ns"),
+    Precision("u", ("u", "us"), 1_000, "u", "u"),
+    Precision("ms", ("ms",), 1_000_000, "ms", "ms"),
+    Precision("s", ("s",), 1_000_000_000, "s", "s"),
+    Precision("m", ("m",), 60 * 1_000_000_000, "m", "m"),
+    Precision("h", ("h",), 3600 * 1_000_000_000, "h", "h"),
+)
+
+#: Every accepted spelling (``'n'``, ``'ns'``, ``'u'``, ``'us'``, ``'ms'``, ``'s'``, ``'m'``,
+#: ``'h'``) -> its row of :data:`PRECISION_TABLE`.
+PRECISION: dict[str, Precision] = {
+    spelling: row for row in PRECISION_TABLE for spelling in row.spellings
 }
 
-_ALIASES: dict[str, str] = {**{p: p for p in PRECISIONS}, "ns": "n", "us": "u"}
+#: The canonical spellings, finest first.
+PRECISIONS = tuple(row.name for row in PRECISION_TABLE)
+
+#: Nanoseconds in one unit of each precision (canonical spellings).
+NANOS_PER: dict[str, int] = {row.name: row.nanos for row in PRECISION_TABLE}
+
+_ALIASES: dict[str, str] = {spelling: row.name for spelling, row in PRECISION.items()}
 _PRECISION_ERROR = "Invalid time precision is given. (use 'n', 'u', 'ms', 's', 'm' or 'h')"
 
 #: The UTC epoch, as the 5.3.2 module constant (there a pytz-aware datetime).
@@ -126,16 +158,12 @@ def _datetime_nanos(value: datetime) -> int:
     return seconds * 10**9 + micros * 1000 + int(getattr(value, "nanosecond", 0))
 
 
-# numpy datetime64 units -> (numerator, denominator) of nanoseconds per unit.
-_NUMPY_UNITS: dict[str, tuple[int, int]] = {
+#: numpy datetime64 units -> (numerator, denominator) of nanoseconds per unit: the units that
+#: are also precisions (``h`` to ``ns``) from :data:`PRECISION`, the others numpy's own.
+NUMPY_UNIT_NANOS: dict[str, tuple[int, int]] = {
     "W": (7 * 86400 * 10**9, 1),
     "D": (86400 * 10**9, 1),
-    "h": (3600 * 10**9, 1),
-    "m": (60 * 10**9, 1),
-    "s": (10**9, 1),
-    "ms": (10**6, 1),
-    "us": (10**3, 1),
-    "ns": (1, 1),
+    **{unit: (PRECISION[unit].nanos, 1) for unit in ("h", "m", "s", "ms", "us", "ns")},
     "ps": (1, 10**3),
     "fs": (1, 10**6),
     "as": (1, 10**9),
@@ -154,7 +182,7 @@ def _numpy_datetime_nanos(value: Any) -> int:
     if unit in ("Y", "M"):  # calendar units: let numpy place them on days
         value = value.astype("M8[D]")
         unit, count = "D", ""
-    num, den = _NUMPY_UNITS[unit]
+    num, den = NUMPY_UNIT_NANOS[unit]
     return int(value.astype("int64")) * (int(count) if count else 1) * num // den
 
 

@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Optional
 
-from influxdb._records import RecordMapping, points_from_records
 from influxdb._stamping import warn_shared_server_time
 from influxdb._timeutil import normalize_precision
+from influxdb._write_args import check_consistency
 from influxdb._write_batches import WriteReport, batched, send_batches
 from influxdb._write_encoding import EncodeMixin, _is_sequence, _line_body
 from influxdb.exceptions import (
@@ -30,6 +30,7 @@ from influxdb.exceptions import (
     InfluxDBInvalidPointError,
 )
 from influxdb.line_protocol import make_lines
+from influxdb.point import RecordMapping, points_from_records
 
 if TYPE_CHECKING:
     import requests
@@ -47,13 +48,7 @@ log = logging.getLogger("influxdb")
 #: ``client.write_points(points, time_precision=..., retention_policy=...)``.
 write_timeout: ContextVar[Any] = ContextVar("influxdb_write_timeout", default=None)
 
-_CONSISTENCIES = ("any", "one", "quorum", "all")
 _WRITE_CONTENT_TYPE = "application/octet-stream"
-
-
-def _check_consistency(consistency: Optional[str]) -> None:
-    if consistency is not None and consistency not in _CONSISTENCIES:
-        raise InfluxDBInvalidPointError(f"Invalid consistency: {consistency}")
 
 
 class WriteMixin(EncodeMixin):
@@ -229,7 +224,7 @@ class WriteMixin(EncodeMixin):
         if time_precision is None:
             time_precision = self._default_time_precision
         precision = normalize_precision(time_precision)
-        _check_consistency(consistency)
+        check_consistency(consistency)
         if retention_policy is None:
             retention_policy = self._default_retention_policy
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any, Optional
 
 from influxdb import _transport
-from influxdb._timeutil import normalize_precision
+from influxdb._timeutil import NANOS_PER, PRECISION, normalize_precision
 from influxdb._write_batches import send_batches
 from influxdb.client import InfluxDBClient
 from influxdb.exceptions import (
@@ -227,7 +227,7 @@ class DataFrameClient(InfluxDBClient):
             expected_response_code=expected_response_code, database=database,
             chunked=chunked, chunk_size=chunk_size, method=method,
             deadline=_transport.check_deadline(deadline))
-        unit_nanos = dataframe_module.EPOCH_NANOS[wire_epoch]
+        unit_nanos = PRECISION[wire_epoch].nanos
         options = {"raise_errors": raise_errors, "dropna": dropna, "unit_nanos": unit_nanos,
                    "index_columns": data_frame_index}
         if chunked:
@@ -281,5 +281,7 @@ class DataFrameClient(InfluxDBClient):
     def _datetime_to_epoch(self, datetime: Any, time_precision: str = "s") -> Any:
         """Seconds (as a float) since the epoch in ``time_precision`` units (5.3.2)."""
         seconds = (datetime - self.EPOCH).total_seconds()
-        factor = {"h": 1 / 3600, "m": 1 / 60, "s": 1, "ms": 1e3, "u": 1e6, "n": 1e9}
-        return seconds * factor[time_precision]
+        nanos = NANOS_PER[time_precision]  # KeyError for another spelling, as before
+        if nanos >= 10**9:  # 's', 'm', 'h': divided, as 5.3.2 did
+            return seconds / (nanos // 10**9)
+        return seconds * (10**9 // nanos)

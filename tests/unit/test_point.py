@@ -1,4 +1,4 @@
-"""The Point builder and record mapping (influxdb.point, influxdb._records)."""
+"""The Point builder and record mapping (influxdb.point)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from influxdb._records import RecordMapping, points_from_records
 from influxdb._timeutil import EpochNanos
 from influxdb.exceptions import InfluxDBInvalidPointError
-from influxdb.point import Point
+from influxdb.point import Point, RecordMapping, points_from_records
 
 T = 1_700_000_000  # 2023-11-14T22:13:20Z, seconds
 # Wrong types on purpose, typed Any so that the type checker lets them through.
