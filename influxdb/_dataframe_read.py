@@ -2,7 +2,8 @@
 
 A series arrives as ``{'name', 'tags'?, 'columns', 'values'}`` with ``values`` a list of
 rows.  The rows are transposed once (``zip``, in C) and each column becomes one typed
-array: the dtype follows the data (DECISIONS.md), whatever the transport:
+array: the dtype follows the data (``docs/migration.rst``, "DataFrameClient"), whatever the
+transport:
 
 * integers -> ``int64``; booleans -> ``bool``; floats, or integers mixed with floats ->
   ``float64`` with NaN for missing cells;

@@ -1,8 +1,9 @@
 """DSN parsing (pure): ``[udp+|https+]influxdb://[user[:password]@]host[:port][/database]``.
 
-Fixed from 5.3.2 (DECISIONS.md): credentials are percent-decoded, so passwords with ``@``,
-``#`` or ``:`` can be written (``p%40ss``); with several comma-separated netlocs, the first
-one gives host, port *and* credentials (5.3.2 took the credentials of the last one).
+Fixed from 5.3.2 (``docs/migration.rst``, "``InfluxDBClient.from_dsn``"): credentials are
+percent-decoded, so passwords with ``@``, ``#`` or ``:`` can be written (``p%40ss``); with
+several comma-separated netlocs, the first one gives host, port *and* credentials (5.3.2 took
+the credentials of the last one).
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
 """InfluxQL text: one builder per statement.
 
 Pure code, no I/O.  Every statement the client sends on the caller's behalf is built here
-from typed pieces (STYLE.md habit 2): identifiers go through :func:`quote_ident`, strings
-through :func:`quote_literal`, durations and other raw tokens are validated against the
-InfluxQL grammar before they are placed in the text, so bad input raises here, before
-anything is sent.
+from typed pieces, never by formatting input into the text: identifiers go through
+:func:`quote_ident`, strings through :func:`quote_literal`, durations and other raw tokens
+are validated against the InfluxQL grammar before they are placed in the text, so bad input
+raises here, before anything is sent.
 
-For ordinary input every builder returns exactly the string influxdb-python 5.3.2 sent
-(api-5.3.2.md section 4.5); the differences (quoting in ``SHOW SERIES``, validation) are
-listed on the migration page.
+For ordinary input every builder returns exactly the string influxdb-python 5.3.2 sent; the
+differences (quoting in ``SHOW SERIES``, validation) are listed in ``docs/migration.rst``
+("Admin helpers").
 
 The token layer underneath (the quoters, reading the caller's statements, and
 :func:`classify`) is :mod:`influxdb._influxql_lex`; its public names are re-exported here.

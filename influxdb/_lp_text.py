@@ -183,7 +183,7 @@ def _encode_float(value: Any, key: Any) -> Optional[str]:
     if math.isfinite(number):
         return repr(number)
     if number != number:
-        return None  # NaN: the field is left out (DECISIONS.md)
+        return None  # NaN: the field is left out (docs/migration.rst, "Writing")
     raise _Refused(f"{_field(key)} is {value!r}; line protocol cannot represent infinite "
                    "floats")
 

@@ -5,8 +5,8 @@
 how long to wait before attempt *n*?); the transport and the batching writer do the sleeping.
 
 5.3.2 semantics kept: ``total`` counts *attempts*, and ``0`` means "until success".
-Fixed (DECISIONS.md): HTTP 5xx and 429 are retried too, with exponential backoff and equal
-jitter, honouring the server's ``Retry-After`` header.
+Changed (``docs/migration.rst``, "Retries take longer"): HTTP 5xx and 429 are retried too,
+with exponential backoff and equal jitter, honouring the server's ``Retry-After`` header.
 """
 
 from __future__ import annotations

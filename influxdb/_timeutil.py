@@ -4,7 +4,7 @@ Pure: no I/O and no pandas import.  pandas and numpy values are recognised by du
 (a ``pandas.Timestamp`` is a :class:`datetime` with a ``nanosecond`` attribute, a
 ``numpy.datetime64`` has a ``dtype`` of kind ``'M'``), so ``import influxdb`` stays light.
 
-Rules (DECISIONS.md):
+Rules (``docs/migration.rst``, "Writing"):
 
 * an integer time is taken to be in the write's precision already (influxdb-python 5.3.2),
   except an :class:`EpochNanos`, which the :class:`~influxdb.point.Point` builder uses for

@@ -1,4 +1,4 @@
-"""Decode a string holding several JSON values one after another (api-5.3.2.md section 8).
+"""Decode a string holding several JSON values one after another, as 5.3.2's module did.
 
 InfluxDB 0.8 answers a chunked query with JSON documents written back to back; the 0.8
 client (:mod:`influxdb08`) reads them with :func:`loads`.

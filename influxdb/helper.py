@@ -1,11 +1,11 @@
 """``SeriesHelper``: declare a series once in an inner ``Meta`` class, then buffer points by
 instantiating the class and write them with :meth:`SeriesHelper.commit`.
 
-Kept from 5.3.2 (api-5.3.2.md section 7): the class-level buffer, lazy configuration on the
-first instantiation, the ``Meta`` attributes and the messages of their errors, ``commit``,
-``_json_body_`` and ``_reset_``.
+Kept from 5.3.2 (``docs/migration.rst``, "SeriesHelper"): the class-level buffer, lazy
+configuration on the first instantiation, the ``Meta`` attributes and the messages of their
+errors, ``commit``, ``_json_body_`` and ``_reset_``.
 
-Fixed (DECISIONS.md):
+Fixed (``docs/migration.rst``, "SeriesHelper"):
 
 - the buffer sits behind a lock, so several threads may create points and commit at once;
   a commit removes exactly the points it wrote, and points created meanwhile stay buffered;

@@ -1,6 +1,7 @@
 """``ResultSet``: one statement's result, as decoded from an InfluxDB 1.x ``/query`` answer.
 
-The behaviour is influxdb-python 5.3.2's (api-5.3.2.md section 4.4), including its
+The behaviour is influxdb-python 5.3.2's (``docs/migration.rst``, "What stays exactly as it
+was"), including its
 deprecated ``__getitem__`` and ``__iter__``; the one difference is that a statement error
 raises the typed subclass of :class:`~influxdb.exceptions.InfluxDBClientError` chosen by
 :func:`~influxdb.exceptions.error_from_response` (still ``code=None``).

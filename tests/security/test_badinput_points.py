@@ -333,8 +333,8 @@ def test_nan_field_beside_others_is_left_out(recording_client: InfluxDBClient,
 
 def test_naive_and_aware_times_name_the_same_instant(recording_client: InfluxDBClient,
                                                       influxd: Influxd, database: str) -> None:
-    # Naive datetimes are UTC (5.3.2 and DECISIONS.md); aware ones are converted; every
-    # spelling below is 2020-09-13T12:26:40.123456Z.
+    # Naive datetimes are UTC (5.3.2; docs/migration.rst, "Writing"); aware ones are
+    # converted; every spelling below is 2020-09-13T12:26:40.123456Z.
     instant = datetime(2020, 9, 13, 12, 26, 40, 123456, tzinfo=timezone.utc)
     plus_two = timezone(timedelta(hours=2))
     spellings = {

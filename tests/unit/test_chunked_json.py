@@ -1,4 +1,4 @@
-"""influxdb.chunked_json.loads: each JSON value of a concatenation (api-5.3.2.md section 8)."""
+"""influxdb.chunked_json.loads: each JSON value of a concatenation, as 5.3.2 decoded it."""
 
 from __future__ import annotations
 

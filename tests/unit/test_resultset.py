@@ -1,4 +1,4 @@
-"""ResultSet over answers shaped exactly like InfluxDB 1.6's JSON (api-5.3.2.md section 4.4)."""
+"""ResultSet over answers shaped exactly like InfluxDB 1.6's JSON (5.3.2's behaviour)."""
 
 from __future__ import annotations
 
