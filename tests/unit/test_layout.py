@@ -1,0 +1,300 @@
+"""The import rules of the layers (docs/internals.rst, "The layers"), read from the source.
+
+Each module of the ``influxdb`` package is parsed with :mod:`ast` (nothing is imported), and
+each of its imports is classified: made when the module is imported (``module``), inside a
+function (``lazy``: made on first use), or under ``if TYPE_CHECKING:`` (``typing``: never
+made at run time).  The rules:
+
+* I/O libraries are imported by the modules of :data:`IO_MODULES` only, a declared list that
+  a new importer must join on purpose (and that the transport work will shrink);
+* pandas and numpy are imported by the DataFrame layer only, and lazily by the modules of
+  :data:`LAZY_PANDAS` only; no module outside that layer imports it when it is imported;
+* no import cycles: every import made at run time (``module`` and ``lazy``) goes down;
+* one table per fact: the precisions are ``influxdb._timeutil.PRECISION_TABLE`` and the
+  consistency values ``influxdb._write_args.CONSISTENCIES``; no module restates either.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple, Optional
+
+import pytest
+
+import influxdb
+from influxdb._timeutil import PRECISION, PRECISION_TABLE
+from influxdb._write_args import CONSISTENCIES
+
+PACKAGE_DIR = Path(influxdb.__file__).parent
+
+IO_LIBRARIES = frozenset({"requests", "urllib3", "socket", "http", "aiohttp", "httpx"})
+NUMERIC_LIBRARIES = frozenset({"pandas", "numpy"})
+
+#: Modules allowed to import an I/O library (at run time or for annotations), and why.  The
+#: layers want the transports alone here (at most 4 modules, docs/internals.rst); until then
+#: the list says where the I/O is, and a module that starts importing one fails this test.
+IO_MODULES = {
+    "influxdb._transport": "the sync HTTP transport and the UDP socket",
+    "influxdb.client": "requests.Session: the session= argument and its default",
+    "influxdb._dsn": "InfluxDBInvalidURLError is also requests' InvalidURL (5.3.2's class)",
+    "influxdb._batching_send": "the requests exceptions the batching writer retries on",
+    "influxdb._querying": "annotations only (requests.Response)",
+    "influxdb._writing": "annotations only (requests.Response)",
+}
+
+#: Modules outside the DataFrame modules that import pandas or numpy inside a function,
+#: on first use only (``import influxdb`` stays free of pandas).
+LAZY_PANDAS = {
+    "influxdb.dataframe_client": "DataFrameClient: pandas when a DataFrame is asked for",
+}
+
+
+def is_dataframe_module(name: str) -> bool:
+    """The DataFrame layer: ``influxdb._dataframe*`` and ``influxdb.dataframe_client``."""
+    short = name.rpartition(".")[2]
+    return short.startswith("_dataframe") or short == "dataframe_client"
+
+
+class Import(NamedTuple):
+    """One imported module, as written in the source."""
+
+    target: str  # dotted module name (a package-local name resolved to its module)
+    kind: str  # 'module', 'lazy' or 'typing'
+    line: int
+
+
+def module_names() -> dict[str, Path]:
+    names = {}
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        parts = path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        names[".".join(parts)] = path
+    return names
+
+
+MODULES = module_names()
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _resolve(module: str, is_package: bool, node: ast.ImportFrom) -> list[str]:
+    if node.level:
+        base_parts = module.split(".") if is_package else module.split(".")[:-1]
+        base_parts = base_parts[: len(base_parts) - node.level + 1]
+        base = ".".join(base_parts + ([node.module] if node.module else []))
+    else:
+        base = node.module or ""
+    # `from influxdb import _transport` imports the module influxdb._transport
+    return [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
+            for alias in node.names]
+
+
+def imports_of(module: str) -> list[Import]:
+    path = MODULES[module]
+    return imports_in(module, path.read_text(encoding="utf-8"), path.name == "__init__.py")
+
+
+def imports_in(module: str, source: str, is_package: bool = False) -> list[Import]:
+    tree = ast.parse(source)
+    found: list[Import] = []
+
+    def visit(node: ast.AST, kind: str) -> None:
+        if isinstance(node, ast.Import):
+            found.extend(Import(alias.name, kind, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            found.extend(Import(target, kind, node.lineno)
+                         for target in _resolve(module, is_package, node))
+        elif isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.body:
+                visit(child, "typing")
+            for child in node.orelse:
+                visit(child, kind)
+            return
+        inner = "lazy" if kind == "module" and isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else kind
+        for grandchild in ast.iter_child_nodes(node):
+            visit(grandchild, inner)
+
+    visit(tree, "module")
+    return found
+
+
+IMPORTS = {module: imports_of(module) for module in MODULES}
+
+
+def importers_of(libraries: frozenset[str], kinds: tuple[str, ...]) -> set[str]:
+    return {module for module, imports in IMPORTS.items()
+            if any(i.target.split(".")[0] in libraries and i.kind in kinds for i in imports)}
+
+
+# -- the rules -------------------------------------------------------------------------------
+def test_io_libraries_only_in_the_declared_modules() -> None:
+    assert importers_of(IO_LIBRARIES, ("module", "lazy", "typing")) == set(IO_MODULES)
+
+
+def test_pandas_and_numpy_only_in_the_dataframe_layer() -> None:
+    at_import = importers_of(NUMERIC_LIBRARIES, ("module",))
+    assert {m for m in at_import if not is_dataframe_module(m)} == set()
+    lazily = importers_of(NUMERIC_LIBRARIES, ("lazy",))
+    assert {m for m in lazily if m not in at_import} == set(LAZY_PANDAS)
+
+
+def reached_at_import(module: str) -> set[str]:
+    """The package's modules that importing ``module`` imports (itself included)."""
+    seen = {module}
+    todo = [module]
+    while todo:
+        for i in IMPORTS[todo.pop()]:
+            if i.kind == "module" and i.target in MODULES and i.target not in seen:
+                seen.add(i.target)
+                todo.append(i.target)
+    return seen
+
+
+def test_no_module_outside_the_dataframe_layer_imports_it_when_imported() -> None:
+    # Directly or through other modules: `import influxdb.client` must not import pandas.
+    heavy = importers_of(NUMERIC_LIBRARIES, ("module",))
+    offenders = {module: sorted(reached_at_import(module) & heavy) for module in MODULES
+                 if not is_dataframe_module(module) and reached_at_import(module) & heavy}
+    assert offenders == {}
+
+
+def run_time_graph() -> dict[str, set[str]]:
+    return {module: {i.target for i in imports
+                     if i.kind != "typing" and i.target in MODULES and i.target != module}
+            for module, imports in IMPORTS.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> Optional[list[str]]:
+    """One import cycle of ``graph`` (its modules in order, the first repeated), or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def walk(module: str) -> Optional[list[str]]:
+        state[module] = 1
+        path.append(module)
+        for target in sorted(graph[module]):
+            if state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            if target not in state:
+                cycle = walk(target)
+                if cycle is not None:
+                    return cycle
+        path.pop()
+        state[module] = 2
+        return None
+
+    for module in sorted(graph):
+        if module not in state:
+            cycle = walk(module)
+            if cycle is not None:
+                return cycle
+    return None
+
+
+def test_no_import_cycles() -> None:
+    # Lazy imports count: an import inside a function that closes a circle still ties the
+    # two modules together (point <-> _records was one).  Annotation-only imports do not.
+    assert find_cycle(run_time_graph()) is None
+
+
+def test_the_cycle_finder_finds_cycles() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+
+
+SOURCE = """\
+import socket
+from typing import TYPE_CHECKING
+from influxdb import _transport, Point
+from . import point
+from ._timeutil import PRECISION
+try:
+    import numpy
+except ImportError:
+    numpy = None
+if TYPE_CHECKING:
+    import requests
+else:
+    import json
+def f():
+    import pandas
+    class C:
+        from influxdb.point import Point
+    return lambda: __import__("x")
+"""
+
+
+def test_the_parser_tells_each_kind_of_import() -> None:
+    assert imports_in("influxdb._example", SOURCE) == [
+        Import("socket", "module", 1),
+        Import("typing", "module", 2),
+        Import("influxdb._transport", "module", 3),  # a module of the package
+        Import("influxdb", "module", 3),  # a name of the package
+        Import("influxdb.point", "module", 4),
+        Import("influxdb._timeutil", "module", 5),
+        Import("numpy", "module", 7),
+        Import("requests", "typing", 11),
+        Import("json", "module", 13),
+        Import("pandas", "lazy", 15),
+        Import("influxdb.point", "lazy", 17),
+    ]
+    assert imports_in("influxdb", "from . import client\n", is_package=True) == [
+        Import("influxdb.client", "module", 1)]
+
+
+SPELLINGS = frozenset(PRECISION)
+
+
+def _string_keys(node: ast.Dict) -> set[str]:
+    return {key.value for key in node.keys
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)}
+
+
+def _literals(module: str) -> Iterator[ast.AST]:
+    path = MODULES[module]
+    yield from ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+
+
+def test_one_table_of_precisions() -> None:
+    # A dict literal keyed by three or more precision spellings restates the table.
+    restated = [(module, node.lineno) for module in MODULES for node in _literals(module)
+                if isinstance(node, ast.Dict)
+                and len(keys := _string_keys(node)) >= 3 and keys <= SPELLINGS]
+    assert restated == []
+
+
+def test_one_tuple_of_consistency_values() -> None:
+    holders = [module for module in MODULES for node in _literals(module)
+               if isinstance(node, (ast.Tuple, ast.List, ast.Set))
+               and {e.value for e in node.elts if isinstance(e, ast.Constant)}
+               >= set(CONSISTENCIES)]
+    assert holders == ["influxdb._write_args"]
+
+
+@pytest.mark.parametrize("spelling, name, nanos, write, epoch", [
+    ("n", "n", 1, "n", "ns"),
+    ("ns", "n", 1, "n", "ns"),
+    ("u", "u", 1_000, "u", "u"),
+    ("us", "u", 1_000, "u", "u"),
+    ("ms", "ms", 1_000_000, "ms", "ms"),
+    ("s", "s", 1_000_000_000, "s", "s"),
+    ("m", "m", 60_000_000_000, "m", "m"),
+    ("h", "h", 3_600_000_000_000, "h", "h"),
+])
+def test_the_precision_table(spelling: str, name: str, nanos: int, write: str,
+                             epoch: str) -> None:
+    row = PRECISION[spelling]
+    assert (row.name, row.nanos, row.write, row.epoch) == (name, nanos, write, epoch)
+    assert spelling in row.spellings
+
+
+def test_the_precision_table_has_six_rows_finest_first() -> None:
+    assert [row.name for row in PRECISION_TABLE] == ["n", "u", "ms", "s", "m", "h"]
+    assert sorted(PRECISION) == ["h", "m", "ms", "n", "ns", "s", "u", "us"]
