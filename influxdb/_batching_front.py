@@ -13,7 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional
 
 from influxdb._batching_buffer import Encoded, Target, encoded_from_body
-from influxdb._stamping import CLOCK, SharedStamps, has_timeless, lines_all_timed, stamp_points
+from influxdb._stamping import (
+    CLOCK,
+    SharedStamps,
+    has_timeless,
+    lines_may_be_timeless,
+    stamp_points,
+)
 from influxdb._timeutil import PRECISION
 from influxdb._write_args import check_consistency
 from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
@@ -155,7 +161,7 @@ class WriteFront:
                               for line in points]
                     text = "\n".join(points)
             if text is not None:
-                if points and not lines_all_timed(points, text):
+                if points and lines_may_be_timeless(points, text):
                     points = stamp_points(points, target.precision, self.clock, None, stamped)
                     text = "\n".join(points)
                 body = (text + "\n").encode("utf-8") if points else b""
