@@ -23,7 +23,7 @@ import time
 from bisect import bisect_right as _bisect_right
 from collections.abc import Generator, Iterator
 from itertools import accumulate as _accumulate
-from typing import Any, Callable, Optional, TypeVar, Union
+from typing import Any, Callable, Optional, Union
 from urllib.parse import urlsplit
 
 import msgpack
@@ -32,7 +32,7 @@ import requests.adapters
 import requests.exceptions
 import urllib3.exceptions
 
-from influxdb import _gc, _json, _retry
+from influxdb import _gc, _json
 from influxdb._accel import speedups
 from influxdb._batching_buffer import split_lines
 from influxdb._retry import Retry, parse_retry_after
@@ -40,17 +40,16 @@ from influxdb._timeutil import format_rfc3339
 from influxdb.exceptions import (
     InfluxDBArgumentError,
     InfluxDBBrokenAnswerError,
-    InfluxDBError,
     InfluxDBInvalidPointError,
     error_from_response,
+    is_retryable_error,
 )
 
 log = logging.getLogger("influxdb")
 
 MSGPACK = "application/x-msgpack"
-#: Transport failures worth another attempt (5.3.2 retried exactly these): this transport's
-#: rows of the one table of retryable failures (:func:`influxdb._retry.is_retryable`).
-RETRYABLE_EXCEPTIONS: tuple[type[BaseException], ...] = (
+#: Transport failures worth another attempt (5.3.2 retried exactly these).
+RETRYABLE_EXCEPTIONS = (
     requests.exceptions.ConnectionError,
     requests.exceptions.HTTPError,
     requests.exceptions.Timeout,
@@ -620,117 +619,6 @@ def gzip_body(data: Union[bytes, str, None]) -> Optional[bytes]:
     return _gzip.compress(data, compresslevel=5)
 
 
-T = TypeVar("T")
-
-
-class Tally:
-    """The attempts of one call so far, and when the first began (``time.monotonic()``).
-
-    A call whose retry loop is resumed later (a chunked answer that broke before its first
-    document was handed out) goes on counting from here: ``retries=3`` is 3 attempts in all.
-    """
-
-    __slots__ = ("attempts", "started")
-
-    def __init__(self, started: float) -> None:
-        self.attempts = 0
-        self.started = started
-
-
-def is_retryable(error: BaseException, policy: Retry) -> bool:
-    """Whether another attempt may succeed: the core's table
-    (:func:`influxdb._retry.is_retryable`) with this transport's failures in it."""
-    return _retry.is_retryable(error, policy, RETRYABLE_EXCEPTIONS)
-
-
-def retrying(
-    attempt: Callable[[Optional[float]], T],
-    policy: Retry,
-    *,
-    deadline: Optional[float] = None,
-    tally: Optional[Tally] = None,
-    failure: Optional[BaseException] = None,
-    label: str = "request",
-    on_retry: Optional[Callable[[BaseException, int, float], None]] = None,
-    wait: Optional[Callable[[float], Any]] = None,
-    stopped: Optional[Callable[[], bool]] = None,
-    clock: Optional[Callable[[], float]] = None,
-    annotate: bool = True,
-) -> T:
-    """The retry loop of the sync transport: attempt; after a failure, ask the core's
-    decision (:func:`influxdb._retry.decide`), wait what it says, attempt again.
-
-    Every retried call of the sync client goes through here: HTTP requests (:func:`perform`,
-    whose attempt sends, reads and interprets the answer), a chunked query's answer that
-    broke before its first document (resumed with ``tally`` and ``failure``), and the
-    batching writer's batches (with its own policy, clock and interruptible wait).
-
-    :param attempt: ``attempt(budget)`` makes one attempt and returns its result or raises;
-        ``budget`` is the seconds left of ``deadline`` when it begins (``None``: no deadline)
-    :param policy: the retry policy
-    :param deadline: seconds all attempts and waits may take (``None``: no limit)
-    :param tally: the count to go on from (``None``: a new one, starting now)
-    :param failure: resume after this failure of the tally's last attempt: decide on it
-        first
-    :param label: what is sent (``'GET http://host:8086/query'``), for the WARNING line
-        logged before each wait
-    :param on_retry: ``on_retry(error, attempts, wait)`` before each wait, instead of that line
-    :param wait: ``wait(seconds)`` waits; a true result ends the loop at once, raising the
-        last error (the batching writer's ``close()`` wakes it so); ``time.sleep`` by default
-    :param stopped: asked after each failure; when true, the error is raised at once
-    :param clock: ``time.monotonic`` by default
-    :param annotate: on giving up after several attempts, say so on the error: ``attempts``
-        and ``elapsed`` on an :class:`~influxdb.exceptions.InfluxDBError` (its message
-        then ends with the note), else a note (``add_note``, Python 3.11+)
-    :returns: what the successful attempt returned
-    :raises Exception: what the last attempt raised
-    """
-    now = time.monotonic if clock is None else clock
-    if tally is None:
-        tally = Tally(now())
-    budget = deadline
-    error = failure
-    while True:
-        if error is None:
-            tally.attempts += 1
-            try:
-                return attempt(budget)
-            except Exception as exc:  # noqa: BLE001 -- the decision says which are retried
-                error = exc
-        if stopped is not None and stopped():
-            raise error
-        elapsed = now() - tally.started
-        time_left = None if deadline is None else deadline - elapsed
-        decision = _retry.decide(policy, tally.attempts, elapsed, error,
-                                 transport_errors=RETRYABLE_EXCEPTIONS,
-                                 retry_after=_retry.retry_after_of(error), time_left=time_left)
-        if decision.wait is None:
-            if annotate and decision.note:
-                _annotate(error, tally.attempts, elapsed, decision.note)
-            raise error
-        if on_retry is not None:
-            on_retry(error, tally.attempts, decision.wait)
-        elif isinstance(error, InfluxDBError) and error.code is not None:
-            log.warning("%s answered %d; attempt %d, retrying in %.2fs", label, error.code,
-                        tally.attempts, decision.wait)
-        else:
-            log.warning("%s failed (%s: %s); attempt %d, retrying in %.2fs", label,
-                        type(error).__name__, _without_query(str(error)), tally.attempts,
-                        decision.wait)
-        if (time.sleep if wait is None else wait)(decision.wait) is True:
-            raise error
-        budget = None if time_left is None else time_left - decision.wait
-        error = None
-
-
-def _annotate(error: BaseException, attempts: int, elapsed: float, note: str) -> None:
-    if isinstance(error, InfluxDBError):
-        error.attempts = attempts  # its message ends with the same note
-        error.elapsed = elapsed
-    elif hasattr(error, "add_note"):  # Python 3.11+
-        error.add_note(note)
-
-
 def perform(
     session: requests.Session,
     *,
@@ -751,25 +639,15 @@ def perform(
     sleep: Optional[Callable[[float], None]] = None,
     deadline: Optional[float] = None,
     max_document_size: Optional[int] = DEFAULT_MAX_DOCUMENT_SIZE,
-    interpret: Optional[Callable[[requests.Response], Any]] = None,
-    tally: Optional[Tally] = None,
-    failure: Optional[BaseException] = None,
-) -> Any:
-    """Send one request, retrying per ``retry``; return the answer with the expected status
-    (or what ``interpret`` makes of it).
+) -> requests.Response:
+    """Send one request, retrying per ``retry``; return the answer with the expected status.
 
-    Each attempt sends, reads and interprets (:func:`retrying`): unless ``stream``, the body
-    is read within the attempt (a failure while reading it is retried like a failure before
-    it) and ``response.content`` holds it; ``interpret(response)`` then gives the result or
-    raises (a broken answer, a :class:`~influxdb._retry.TransientFailure`: retried too).
+    Unless ``stream``, the body is read here, within the attempt (a failure while reading it
+    is retried like a failure before it) and ``response.content`` holds it.
 
     :param deadline: seconds the whole call may take, attempts and waits included, reading
         the body too unless ``stream`` (``None``: no deadline)
     :param max_document_size: the most bytes a body read here may have (``None``: no limit)
-    :param interpret: what to make of an answer with the expected status (``None``: the
-        answer itself is returned)
-    :param tally: go on counting the attempts of a call begun earlier
-    :param failure: resume after this failure of that call: retry it, or raise it
     :raises InfluxDBServerError: 5xx after the last attempt
     :raises InfluxDBClientError: (or a subclass) any other unexpected status
     :raises InfluxDBBrokenAnswerError: the body is larger than ``max_document_size``
@@ -777,11 +655,15 @@ def perform(
         unwrapped, as in 5.3.2 (a read that stalls, or a deadline that passes, is a
         ``ReadTimeout``)
     """
+    if sleep is None:
+        sleep = time.sleep
     debug = log.isEnabledFor(logging.DEBUG)  # once per request: nothing to build when off
-
-    def attempt(budget: Optional[float]) -> Any:
+    started = time.monotonic()
+    expires = None if deadline is None else started + deadline
+    attempts = 0
+    while True:
+        attempts += 1
         sent_at = time.monotonic()
-        expires = None if budget is None else sent_at + budget
         try:
             # Always streamed by requests, so that the body is read here: bounded in size
             # and time, and a stall in it raises ReadTimeout as a stall before it does.
@@ -795,12 +677,26 @@ def perform(
         except RETRYABLE_EXCEPTIONS as exc:
             if debug:
                 _log_request(method, url, params, data, type(exc).__name__, sent_at, None)
-            raise
+            # A certificate that failed verification fails again: raise at once, no backoff.
+            give_up = "CERTIFICATE_VERIFY_FAILED" in str(exc) or not retry.has_attempts_left(
+                attempts, started)
+            wait = 0.0 if give_up else retry.get_backoff_time(attempts)
+            if give_up or no_time_for(expires, wait):
+                if attempts > 1 and hasattr(exc, "add_note"):  # Python 3.11+
+                    exc.add_note(f"gave up after {attempts} attempts over "
+                                 f"{time.monotonic() - started:.1f}s")
+                raise
+            log.warning("%s %s failed (%s: %s); attempt %d, retrying in %.2fs", method,
+                        _redact(url), type(exc).__name__, _without_query(str(exc)), attempts,
+                        wait)
+            sleep(wait)
+            continue
+
         status = response.status_code
         if debug:
             _log_request(method, url, params, data, status, sent_at, response, stream)
         if status == expected_response_code or status in also_accept:
-            return response if interpret is None else interpret(response)
+            return response
         if stream:  # an error answer to a streamed request: its body within the same bounds
             read_body(response, expires=expires, limit=max_document_size)
         text = error_body_text(response)
@@ -811,13 +707,21 @@ def perform(
         error = error_from_response(text, status, operation=operation,
                                     from_influxdb="X-Influxdb-Version" in response.headers,
                                     url=_public_url(url))
-        # The retry decision reads it (influxdb._retry.retry_after_of), and so may users.
-        error.retry_after = parse_retry_after(  # type: ignore[attr-defined]
-            response.headers.get("Retry-After"))
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        retryable = is_retryable_error(error, retry.retry_statuses) and retry.has_attempts_left(
+            attempts, started)
+        wait = retry.get_backoff_time(attempts, retry_after) if retryable else 0.0
+        if retryable and not no_time_for(expires, wait):
+            log.warning("%s %s answered %d; attempt %d, retrying in %.2fs", method,
+                        _redact(url), status, attempts, wait)
+            sleep(wait)
+            continue
+        # The batching writer reads it (_batching_send.retry_after_of) to honour Retry-After.
+        error.retry_after = retry_after  # type: ignore[attr-defined]
+        if attempts > 1:
+            error.attempts = attempts
+            error.elapsed = time.monotonic() - started
         raise error
-
-    return retrying(attempt, retry, deadline=deadline, tally=tally, failure=failure,
-                    label=f"{method} {_redact(url)}", wait=sleep)
 
 
 #: The query string urllib3 puts in a connection error's text ("... with url: /query?q=...").
