@@ -155,7 +155,8 @@ def fetch_tests(work: Path) -> Path:
     with tarfile.open(sdist) as archive:
         members = [m for m in archive.getmembers()
                    if m.name.startswith(f"influxdb-{VERSION}/influxdb/tests/") and m.isreg()]
-        archive.extractall(work / "sdist", members=members)
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        archive.extractall(work / "sdist", members=members, **safe)  # type: ignore[arg-type]
     return work / "sdist" / f"influxdb-{VERSION}" / "influxdb" / "tests"
 
 
@@ -196,8 +197,8 @@ def outcomes(report: Path) -> dict[str, tuple[str, str]]:
         for child in case:
             if child.tag in ("failure", "error", "skipped"):
                 outcome = {"failure": "failed", "error": "error"}.get(child.tag, "skipped")
-                message = (child.get("message") or "").strip().splitlines()[:1]
-                message = message[0] if message else ""
+                lines = (child.get("message") or "").strip().splitlines()
+                message = lines[0] if lines else ""
                 break
         found[name] = (outcome, message)
     return found
@@ -241,6 +242,9 @@ def main() -> int:
         script = BOOTSTRAP.format(package=str(package), overlay=str(overlay), args=args)
         print("+ pytest (influxdb from this checkout, influxdb.tests from 5.3.2)", flush=True)
         subprocess.run([str(py), "-c", script], cwd=work, env=env, check=False)
+        if not report.exists():
+            print("pytest wrote no report: see its output above")
+            return 2
         results = outcomes(report)
     finally:
         if options.keep:
