@@ -92,7 +92,13 @@ class Batch:
 
 @dataclass
 class WriterStats:
-    """Counters of a writer or session (a snapshot; points are lines of line protocol)."""
+    """Counters of a writer or session (a snapshot; points are lines of line protocol).
+
+    Taken at one instant, so that ``points_accepted == points_written + points_failed +
+    points_buffered + points_discarded`` at every look, from any thread: ``points_buffered``
+    counts the batch being sent, and ``points_discarded`` the points a session's
+    ``discard()`` dropped (always 0 for a writer).
+    """
 
     points_accepted: int = 0
     points_written: int = 0
@@ -102,6 +108,7 @@ class WriterStats:
     retries: int = 0
     points_buffered: int = 0
     last_error: Optional[BaseException] = field(default=None, repr=False)
+    points_discarded: int = 0
 
 
 def retry_after_of(exc: BaseException) -> Optional[float]:
@@ -260,16 +267,20 @@ class Deliverer:
         return failed
 
     def counters(self) -> WriterStats:
-        """A copy of the counters (``points_accepted`` and ``points_buffered`` left at 0)."""
+        """A copy of the counters (``points_accepted``, ``points_buffered`` and
+        ``points_discarded`` left at 0)."""
         with self._lock:
             return WriterStats(**{k: getattr(self.stats, k) for k in (
                 "points_written", "points_failed", "batches_written", "batches_failed",
                 "retries", "last_error")})
 
-    def snapshot(self, buffered: int, accepted: int) -> WriterStats:
+    def snapshot(self, buffered: int, accepted: int, discarded: int = 0) -> WriterStats:
+        """The counters with the caller's: it holds the lock under which it records
+        outcomes (:meth:`record`), so that they add up."""
         stats = self.counters()
         stats.points_accepted = accepted
         stats.points_buffered = buffered
+        stats.points_discarded = discarded
         return stats
 
     def reset_after_fork(self) -> None:

@@ -380,7 +380,11 @@ class Session(Writes):
                 f"got {autocommit_every!r}")
         self.autocommit_every = autocommit_every
         self._buffer = PendingBuffer(FlushPolicy(batch_size, None, 0.0))
+        # Counted under _lock, outcomes recorded under it too, so that the stats add up at
+        # every look: accepted == written + failed + buffered (+ in flight) + discarded.
         self._accepted = 0
+        self._inflight = 0  # points of the batch a commit is sending
+        self._discarded = 0
         self._lock = threading.Lock()
         self._commit_lock = threading.Lock()
         default = getattr(client, "_retry_policy", None) or Retry(total=3)
@@ -394,7 +398,7 @@ class Session(Writes):
         # In a forked child: the parent commits what it buffered; the child only its own
         # points (new locks: the parent's may have been held by another thread).
         self._buffer = PendingBuffer(self._buffer.policy)
-        self._accepted = 0
+        self._accepted = self._inflight = self._discarded = 0
         self._lock = threading.Lock()
         self._commit_lock = threading.Lock()
         self._deliverer.reset_after_fork()
@@ -422,29 +426,49 @@ class Session(Writes):
             while True:
                 with self._lock:
                     item = self._buffer.take(time.monotonic(), force=True)
-                if item is None:
-                    return
-                batch = Batch(*item)
-                error = self._deliverer.attempt(batch)
+                    if item is None:
+                        return
+                    batch = Batch(*item)
+                    self._inflight = len(batch)
+                try:
+                    error = self._deliverer.attempt(batch)
+                except BaseException:  # Ctrl-C in a wait: the batch stays buffered
+                    self._settle(batch, None, push_back=True)
+                    raise
                 if error is None:
-                    self._deliverer.succeeded(batch)
+                    self._settle(batch, None)
+                    self._deliverer.report(batch, None)
                     continue
                 if is_retryable(error, self._deliverer.retry):
-                    with self._lock:
-                        self._buffer.push_front(batch.target, batch.encoded, time.monotonic())
+                    self._settle(batch, None, push_back=True)
                 else:
-                    self._deliverer.failed_for_good(batch, error)
+                    self._settle(batch, error)
+                    self._deliverer.report(batch, error)
                 raise error
+
+    def _settle(self, batch: Batch, error: Optional[BaseException], *,
+                push_back: bool = False) -> None:
+        """The batch a commit sent: stored (``error`` None), failed for good, or back in
+        the buffer (``push_back``): in one step under the lock the stats are read under."""
+        with self._lock:
+            self._inflight = 0
+            if push_back:
+                self._buffer.push_front(batch.target, batch.encoded, time.monotonic())
+            else:
+                self._deliverer.record(batch, error)
 
     flush = commit
 
     def discard(self) -> int:
-        """Drop every buffered point without sending it.
+        """Drop every buffered point without sending it (counted in
+        ``stats.points_discarded``).  A batch a commit is sending meanwhile is not dropped.
 
         :returns: how many points were dropped
         """
         with self._lock:
-            return sum(encoded.count for _, encoded in self._buffer.drain())
+            dropped = sum(encoded.count for _, encoded in self._buffer.drain())
+            self._discarded += dropped
+            return dropped
 
     def close(self) -> None:
         """Commit (a session holds no thread or connection of its own)."""
@@ -468,9 +492,15 @@ class Session(Writes):
 
     @property
     def stats(self) -> WriterStats:
-        with self._lock:
-            buffered, accepted = len(self._buffer), self._accepted
-        return self._deliverer.snapshot(buffered, accepted)
+        """Counters: points accepted, written, failed, buffered, discarded; batches; retries.
+
+        Taken at one instant, even from another thread while :meth:`commit` runs:
+        ``points_accepted == points_written + points_failed + points_buffered +
+        points_discarded`` always (``points_buffered`` counts the batch being sent).
+        """
+        with self._lock:  # outcomes are recorded under this lock too
+            return self._deliverer.snapshot(len(self._buffer) + self._inflight,
+                                            self._accepted, self._discarded)
 
     def __enter__(self) -> Session:
         return self
