@@ -19,8 +19,9 @@ Process exit: live cores sit in a weak set, flushed together (each within its ow
 ``exit_timeout``) by an ``atexit`` hook, and in a ``multiprocessing`` worker -- which leaves
 through ``os._exit`` after its own finalizers, never running ``atexit`` -- by a
 ``multiprocessing`` finalizer registered at the first write in that process.  After a
-``fork()`` the child's cores start empty, with a thread of their own: the parent keeps, and
-sends, what it buffered.
+``fork()`` the child's cores start empty, and start a thread of their own at the child's
+first write (a child that never writes -- most workers of a pre-forking server -- runs no
+thread for them): the parent keeps, and sends, what it buffered.
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ class WriterCore:
         with self.lock:
             if self.closing:
                 raise WriterClosedError("write to a closed BatchWriter")
+            if self.thread.ident is None:  # a forked child's first write
+                self.thread.start()
             if self.buffer.count + self.inflight + self.reporting + total <= self.capacity:
                 if self.buffer.add(target, encoded, time.monotonic()):
                     self.has_work.notify()
@@ -203,8 +206,12 @@ class WriterCore:
         self.close_nowait()
         if threading.current_thread() is self.thread:
             return False  # called from a callback: the thread drains and stops after it
-        if self.thread.ident is not None:
-            self.thread.join(timeout)
+        if self.thread.ident is None:  # a forked child that never wrote: no thread, no points
+            with self.lock:
+                self.finished = True
+            _LIVE.discard(self)
+            return not self.gave_up
+        self.thread.join(timeout)
         if self.thread.is_alive():
             self.give_up(f"close(timeout={timeout}) timed out", "they are in writer.failed")
         return not self.gave_up
@@ -313,13 +320,14 @@ class WriterCore:
 
     def reset_after_fork(self) -> None:
         """In a forked child: the parent's thread does not exist here, and the parent
-        still owns the points it buffered; start empty with a thread of our own (and new
-        locks: the parent's may have been held by a thread that is not in the child).  A
+        still owns the points it buffered; start empty (with new locks: the parent's may
+        have been held by a thread that is not in the child), with a thread of our own
+        started by the first write (:meth:`put`): a child that never writes runs none.  A
         writer closed in the parent stays closed.  (The client's own fork hook gives the
         child new connections.)"""
         closed = self.closing
         self.deliverer.reset_after_fork()
-        self._init_state(start=not closed)
+        self._init_state(start=False)
         if closed:
             self.closing = self.finished = True
             _LIVE.discard(self)
