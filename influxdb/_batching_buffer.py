@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Optional
@@ -35,6 +36,15 @@ _LINE = re.compile(
     rb'(?: [^\n]*)?)?',                          # timestamp
     re.S,
 )
+
+# A string field value left open at the end of a line: '="' and then, up to a new line, no
+# '"' that closes it.  Where this never matches (and no new line is escaped), no match of
+# _LINE goes past a new line, so the new lines are the ends of the lines.  It also matches
+# where '="' is not a string's start (a tag value); the quote-aware split then decides.
+_OPEN_STRING = re.compile(
+    rb'="[^"\\\n]*+(?:\\[^\n][^"\\\n]*+)*+\n' if sys.version_info >= (3, 11)
+    else rb'="[^"\\\n]*(?:\\[^\n][^"\\\n]*)*\n')  # possessive: 6 times quicker
+_BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")  # no point: the split leaves it out
 
 
 class Encoded:
@@ -106,15 +116,20 @@ def split_lines(body: bytes, expected: Optional[int] = None) -> list[bytes]:
     :func:`encoded_from_body`, without joining the quote-aware split's lines into a body).
 
     In C the quote-aware split is one pass, quicker than the checks of the plain split
-    (9 MB: 5 ms against 14 ms), so ``expected`` only serves the Python split.
+    (9 MB: 5 ms against 14 ms), so ``expected`` only serves the Python split.  In Python,
+    a body whose new lines all end lines (no blank line, no escaped new line, no quoted
+    string left open at the end of a line: :data:`_OPEN_STRING`) is split on them at C
+    speed, with the same lines as the quote-aware split (9 MB of string fields: 0.03 s
+    instead of 0.2).
     """
     if not body:
         return []
     if not body.endswith(b"\n"):
         body += b"\n"
-    if _split_quote_aware is _split_quote_aware_py and (
-            b'"' not in body or body.count(b"\n") == expected) and (
-            not body.startswith(b"\n") and b"\n\n" not in body):
+    if _split_quote_aware is _split_quote_aware_py and body[:body.index(b"\n")].strip() and (
+            _BLANK_LINE.search(body) is None) and (
+            body.count(b"\n") == expected or (b"\\\n" not in body and (
+                b'"' not in body or _OPEN_STRING.search(body) is None))):
         pieces = body.split(b"\n")
         pieces.pop()  # the body ends with a new line
         return pieces

@@ -185,6 +185,43 @@ def test_split_lines_table(monkeypatch: pytest.MonkeyPatch, body: bytes, lines: 
     assert split_lines(body, len(lines)) == lines
 
 
+@settings(max_examples=500, deadline=None)
+@given(body=BODIES, hint=st.none() | st.integers(min_value=0, max_value=12))
+def test_python_split_lines_is_the_reference(body: bytes, hint: Any) -> None:
+    """The Python split's shortcuts (no '"', a matching count, no string left open at a new
+    line) give the reference's lines."""
+    saved = _batching_buffer._split_quote_aware
+    _batching_buffer._split_quote_aware = _split_quote_aware_py
+    try:
+        lines = split_lines(body, hint)
+    finally:
+        _batching_buffer._split_quote_aware = saved
+    reference = _split_quote_aware_py(body if body.endswith(b"\n") else body + b"\n")
+    if hint is None or lines == reference:
+        assert lines == reference
+    else:  # a count that matches the new lines is trusted (the batching writer's count)
+        assert len(lines) == hint
+
+
+def test_python_split_takes_the_plain_path_when_no_string_is_left_open(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bytes] = []
+
+    def reference(body: bytes) -> list[bytes]:
+        calls.append(body)
+        return _split_quote_aware_py(body)
+
+    monkeypatch.setattr(_batching_buffer, "_split_quote_aware_py", reference)
+    monkeypatch.setattr(_batching_buffer, "_split_quote_aware", reference)
+    closed = b'm,t="x s="a b",u="c\\"d" 1\nm s="=\\\\" 2\n'
+    assert split_lines(closed) == [b'm,t="x s="a b",u="c\\"d" 1', b'm s="=\\\\" 2']
+    assert calls == []
+    for body in (b'm s="a\nb" 1\n', b'm\\\n v=1 1\n', b'm s="a\\"\nb" 1\n', b'm v=1\n \n',
+                 b' \nm v=1\n'):
+        split_lines(body)
+    assert len(calls) == 5
+
+
 @needs_c
 def test_c_split_lines_takes_bytes_only() -> None:
     with pytest.raises(TypeError, match=r"split_lines\(\) takes bytes"):
