@@ -1,8 +1,11 @@
-"""Retry policy: a small immutable value, no I/O.
+"""Retry policy and the retry decision: small immutable values, no I/O.
 
 ``retries=3`` from the 5.3.2 constructor is normalised at the edge into a :class:`Retry`
-(:meth:`Retry.from_int`).  The policy only answers questions (may this failure be retried?
-how long to wait before attempt *n*?); the transport and the batching writer do the sleeping.
+(:meth:`Retry.from_int`).  :func:`decide` is the one answer to "after this failure, try
+again, and when?": given the policy, the attempts made, the time used, the failure and a
+``Retry-After``, it says "retry after N s" or "give up".  Which failures are worth another
+attempt is one table, :func:`is_retryable`.  The transport's one retry loop
+(:func:`influxdb._transport.retrying`) asks it and does the waiting.
 
 5.3.2 semantics kept: ``total`` counts *attempts*, and ``0`` means "until success".
 Changed (``docs/migration.rst``, "Retries take longer"): HTTP 5xx and 429 are retried too,
@@ -19,9 +22,14 @@ from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, Optional, Union
 
-from influxdb.exceptions import InfluxDBArgumentError
+from influxdb.exceptions import (
+    InfluxDBArgumentError,
+    InfluxDBBrokenAnswerError,
+    is_retryable_error,
+)
 
-__all__ = ["Retry", "parse_retry_after"]
+__all__ = ["Decision", "Retry", "TransientFailure", "decide", "is_certificate_failure",
+           "is_retryable", "parse_retry_after", "retry_after_of"]
 
 #: Statuses worth another attempt: overload (429), and server-side failures.
 DEFAULT_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -172,3 +180,118 @@ def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Opti
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return min(max(0.0, seconds), RETRY_AFTER_CEILING)
+
+
+def retry_after_of(error: BaseException) -> Optional[float]:
+    """Seconds a failed answer asked us to wait (``Retry-After``), if it said so.
+
+    Read from the ``retry_after`` the transport puts on an error answer's exception, else
+    from the header of the answer an exception carries (``requests``' ``HTTPError``).
+    """
+    value = getattr(error, "retry_after", None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is not None:
+        return parse_retry_after(headers.get("Retry-After"))
+    return None
+
+
+class TransientFailure(Exception):
+    """A failure that says nothing about the request, only about the moment it was sent.
+
+    Raised by an answer's interpreter for what a 200 answer may carry: a query's statement
+    error ``query engine shutdown`` (influxd 1.6 answers it to queries racing its shutdown).
+    Retried like a 503; what the caller does once the retries are spent is its own affair.
+    """
+
+
+#: OpenSSL's text for a certificate that failed verification carries both spellings
+#: ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ...").
+_CERTIFICATE_FAILURE = re.compile("certificate[ _]verify[ _]failed", re.IGNORECASE)
+
+
+def is_certificate_failure(error: BaseException) -> bool:
+    """Whether ``error`` says the server's certificate failed verification."""
+    return _CERTIFICATE_FAILURE.search(str(error)) is not None
+
+
+def is_retryable(error: BaseException, policy: Retry,
+                 transport_errors: tuple[type[BaseException], ...] = ()) -> bool:
+    """Whether another attempt may succeed where this one failed: the one table.
+
+    * a transport failure (one of ``transport_errors``, the classes the transport maps its
+      library's connection errors, timeouts and cut answers to): yes, unless a certificate
+      failed verification (it fails again: no backoff spent on it);
+    * a :class:`TransientFailure`: yes;
+    * an answer that broke while read (:class:`~influxdb.exceptions.InfluxDBBrokenAnswerError`):
+      yes, unless refused for its size (``too_large``: as large the next time);
+    * an error answer: as :func:`~influxdb.exceptions.is_retryable_error` says (the policy's
+      statuses, no client mistake, a partial write never resent);
+    * anything else: no.
+
+    :param error: what the attempt raised
+    :param policy: the retry policy (its ``retry_statuses``)
+    :param transport_errors: the transport's retryable exception classes
+    """
+    if isinstance(error, transport_errors):
+        return not is_certificate_failure(error)
+    if isinstance(error, TransientFailure):
+        return True
+    if isinstance(error, InfluxDBBrokenAnswerError):
+        return not error.too_large
+    return is_retryable_error(error, policy.retry_statuses)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do after a failed attempt.
+
+    :ivar wait: seconds to wait before the next attempt, or ``None``: give up
+    :ivar note: when giving up after more than one attempt, ``"gave up after N attempts
+        over T s"`` (for the error's message), else ``""``
+    """
+
+    wait: Optional[float]
+    note: str = ""
+
+
+def decide(policy: Retry, attempts: int, elapsed: float, error: BaseException, *,
+           transport_errors: tuple[type[BaseException], ...] = (),
+           retry_after: Optional[float] = None, time_left: Optional[float] = None,
+           rand: Optional[Callable[[], float]] = None) -> Decision:
+    """Whether to try again after ``error``, and after how long.
+
+    Another attempt follows when the failure is retryable (:func:`is_retryable`), the policy
+    has attempts and time left (``total``, ``max_retry_time``), and the wait (backoff, at
+    least ``Retry-After`` up to ``retry_after_max``) ends before ``time_left`` does.
+
+    :param policy: the retry policy
+    :param attempts: attempts made so far (>= 1), the failed one included
+    :param elapsed: seconds since the first attempt began
+    :param error: what the last attempt raised
+    :param transport_errors: the transport's retryable exception classes
+    :param retry_after: the server's ``Retry-After``, seconds (:func:`retry_after_of`)
+    :param time_left: seconds until the caller's deadline (``None``: none)
+    :param rand: a source of floats in ``[0, 1)`` for the jitter (tests pass a fixed one)
+    :returns: ``Decision(wait)``, or ``Decision(None, note)`` to give up
+
+    Usage::
+
+        >>> decide(Retry(total=3, backoff_factor=1.0), 1, 0.2, TransientFailure(),
+        ...        rand=lambda: 0.0)
+        Decision(wait=0.5, note='')
+        >>> decide(Retry(total=3), 3, 7.84, TransientFailure())
+        Decision(wait=None, note='gave up after 3 attempts over 7.8s')
+    """
+    if is_retryable(error, policy, transport_errors) and policy.has_attempts_left(
+            attempts, 0.0, elapsed):
+        if rand is None:
+            wait = policy.get_backoff_time(attempts, retry_after)
+        else:
+            wait = policy.get_backoff_time(attempts, retry_after, rand)
+        if time_left is None or wait < time_left:
+            return Decision(wait)
+    note = f"gave up after {attempts} attempts over {elapsed:.1f}s" if attempts > 1 else ""
+    return Decision(None, note)

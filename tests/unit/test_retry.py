@@ -1,16 +1,30 @@
-"""The retry policy value (influxdb._retry): attempts, backoff sequence, jitter, Retry-After."""
+"""The retry policy value (influxdb._retry): attempts, backoff sequence, jitter, Retry-After;
+the retry decision and the one table of retryable failures, as exact tables."""
 
 from __future__ import annotations
 
-from typing import Optional
+from types import SimpleNamespace
+from typing import Any, Optional
 
 import pytest
 
 from influxdb._retry import (
     DEFAULT_RETRY_STATUSES,
     RETRY_AFTER_CEILING,
+    Decision,
     Retry,
+    TransientFailure,
+    decide,
+    is_certificate_failure,
+    is_retryable,
     parse_retry_after,
+    retry_after_of,
+)
+from influxdb.exceptions import (
+    InfluxDBBrokenAnswerError,
+    InfluxDBClientError,
+    InfluxDBPartialWriteError,
+    InfluxDBServerError,
 )
 
 
@@ -185,3 +199,103 @@ def test_a_malformed_or_huge_retry_after_leaves_the_backoff_in_charge(header: st
 
 def test_the_ceiling_is_one_day() -> None:
     assert RETRY_AFTER_CEILING == 86_400.0
+
+
+# -- the retry decision and the table of retryable failures ----------------------------------
+
+class _Refused(Exception):
+    """A transport's connection failure (what requests' ConnectionError is to the sync one)."""
+
+
+_TRANSPORT = (_Refused,)
+_CERTIFICATE = ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed "
+                "certificate (_ssl.c:1006)")
+
+
+@pytest.mark.parametrize(("error", "retried"), [
+    (_Refused("refused"), True),
+    (_Refused("EOF occurred in violation of protocol"), True),
+    (_Refused(_CERTIFICATE), False),
+    (_Refused("certificate verify failed"), False),
+    (_Refused("CERTIFICATE_VERIFY_FAILED"), False),
+    (TransientFailure("query engine shutdown"), True),
+    (InfluxDBBrokenAnswerError("cut short"), True),
+    (InfluxDBBrokenAnswerError("too large", too_large=True), False),
+    (InfluxDBServerError("down", 503), True),
+    (InfluxDBServerError("no code"), True),
+    (InfluxDBServerError("not implemented", 501), False),
+    (InfluxDBClientError("slow down", 429), True),
+    (InfluxDBClientError("bad", 400), False),
+    (InfluxDBPartialWriteError("partial write", 400), False),
+    (ValueError(_CERTIFICATE), False),
+    (ValueError("x"), False),
+])
+def test_the_table_of_retryable_failures(error: BaseException, retried: bool) -> None:
+    assert is_retryable(error, Retry(), _TRANSPORT) is retried
+
+
+def test_a_transport_failure_is_retried_only_by_its_transport() -> None:
+    assert is_retryable(_Refused("refused"), Retry()) is False
+
+
+@pytest.mark.parametrize(("text", "failed"), [
+    (_CERTIFICATE, True), ("certificate verify failed", True), ("Certificate_Verify_Failed", True),
+    ("EOF occurred in violation of protocol", False), ("certificate has expired", False),
+])
+def test_one_certificate_failure_test(text: str, failed: bool) -> None:
+    assert is_certificate_failure(_Refused(text)) is failed
+
+
+# policy, attempts made, seconds used, error, Retry-After, seconds left -> the decision
+# (the jitter fixed at its lowest: half the backoff's cap).
+_STEADY = Retry(total=3, backoff_factor=1.0, backoff_max=30.0)
+
+
+@pytest.mark.parametrize(("policy", "attempts", "elapsed", "error", "retry_after", "left",
+                          "decision"), [
+    (_STEADY, 1, 0.1, _Refused("x"), None, None, Decision(0.5)),
+    (_STEADY, 2, 0.7, _Refused("x"), None, None, Decision(1.0)),
+    (_STEADY, 3, 2.0, _Refused("x"), None, None,
+     Decision(None, "gave up after 3 attempts over 2.0s")),
+    (_STEADY, 1, 0.1, _Refused(_CERTIFICATE), None, None, Decision(None)),
+    (_STEADY, 2, 0.75, InfluxDBClientError("bad", 400), None, None,
+     Decision(None, "gave up after 2 attempts over 0.8s")),
+    (_STEADY, 1, 0.1, InfluxDBServerError("busy", 503), 4.0, None, Decision(4.0)),
+    (_STEADY, 1, 0.1, InfluxDBServerError("busy", 503), 600.0, None, Decision(60.0)),
+    (_STEADY, 1, 0.1, InfluxDBServerError("busy", 503), 4.0, 4.0, Decision(None)),
+    (_STEADY, 2, 1.0, InfluxDBServerError("busy", 503), None, 1.01, Decision(1.0)),
+    (_STEADY, 2, 1.0, InfluxDBServerError("busy", 503), None, 1.0,
+     Decision(None, "gave up after 2 attempts over 1.0s")),
+    (Retry(total=0, backoff_factor=0), 10_000, 1e6, _Refused("x"), None, None, Decision(0.0)),
+    (Retry(total=0, backoff_factor=0, max_retry_time=10.0), 4, 9.9, _Refused("x"), None, None,
+     Decision(0.0)),
+    (Retry(total=0, backoff_factor=0, max_retry_time=10.0), 4, 10.0, _Refused("x"), None,
+     None, Decision(None, "gave up after 4 attempts over 10.0s")),
+    (Retry(total=1), 1, 0.2, _Refused("x"), None, None, Decision(None)),
+])
+def test_the_decision(policy: Retry, attempts: int, elapsed: float, error: BaseException,
+                      retry_after: Optional[float], left: Optional[float],
+                      decision: Decision) -> None:
+    assert decide(policy, attempts, elapsed, error, transport_errors=_TRANSPORT,
+                  retry_after=retry_after, time_left=left, rand=lambda: 0.0) == decision
+
+
+class _Answer(Exception):
+    def __init__(self, retry_after: Any = None, headers: Optional[dict[str, str]] = None):
+        super().__init__("answer")
+        if retry_after is not None:
+            self.retry_after = retry_after
+        if headers is not None:
+            self.response = SimpleNamespace(headers=headers)
+
+
+@pytest.mark.parametrize(("error", "seconds"), [
+    (_Answer(retry_after=4), 4.0),
+    (_Answer(retry_after=2.5, headers={"Retry-After": "9"}), 2.5),
+    (_Answer(headers={"Retry-After": "7"}), 7.0),
+    (_Answer(headers={}), None),
+    (_Answer(retry_after=True), None),
+    (_Answer(), None),
+])
+def test_retry_after_of_a_failure(error: BaseException, seconds: Optional[float]) -> None:
+    assert retry_after_of(error) == seconds
