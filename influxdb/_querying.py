@@ -9,7 +9,6 @@ where 5.3.2 put it (users' HTTP mocks read it there).
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
@@ -17,6 +16,7 @@ from urllib.parse import urlencode
 
 from influxdb import _transport
 from influxdb._influxql import classify
+from influxdb._retry import TransientFailure
 from influxdb._timeutil import PRECISION, is_time_value, time_as_rfc3339
 from influxdb.exceptions import (
     InfluxDBArgumentError,
@@ -26,13 +26,9 @@ from influxdb.exceptions import (
 from influxdb.resultset import ResultSet
 
 if TYPE_CHECKING:
-    import requests
-
     from influxdb._retry import Retry
 
 __all__ = ["QueryMixin"]
-
-log = logging.getLogger("influxdb")
 
 #: A ``q`` longer than this (URL-encoded) travels in the POST body, not the URL: proxies and
 #: servers refuse long URLs (414/431), as influxdb-python issue #595 reports.
@@ -56,7 +52,10 @@ class QueryMixin:
                      headers: Optional[dict[str, str]] = ..., *, operation: str = ...,
                      retry: Optional[Retry] = ..., compress: bool = ...,
                      also_accept: tuple[int, ...] = ...,
-                     deadline: Optional[float] = ...) -> requests.Response: ...
+                     deadline: Optional[float] = ...,
+                     interpret: Optional[Callable[[_transport.Response], Any]] = ...,
+                     tally: Optional[_transport.Tally] = ...,
+                     failure: Optional[BaseException] = ...) -> Any: ...
 
     def _prepare_query(
         self,
@@ -127,53 +126,30 @@ class QueryMixin:
         """
         method, query_params, body, headers = self._prepare_query(
             query, params, bind_params, epoch, database, chunked, chunk_size, method)
-        policy = self._retry_policy
-        started = time.monotonic()
         seconds = self._deadline if deadline is None else deadline
-        expires = None if seconds is None else started + seconds
-
-        def send() -> requests.Response:
-            left = None if expires is None else max(expires - time.monotonic(), 0.001)
-            return self._request("query", method, query_params, data=body, stream=chunked,
-                                 expected_response_code=expected_response_code,
-                                 headers=headers, compress=body is None, deadline=left)
-
         if chunked:
+            # One count of attempts for the call: those made to get the answer, and those
+            # made again when it breaks before its first document (retries=3: 3 in all).
+            tally = _transport.Tally(time.monotonic())
+            expires = None if seconds is None else tally.started + seconds
+
+            def send(failure: Optional[BaseException] = None) -> _transport.Response:
+                response: _transport.Response = self._request(
+                    "query", method, query_params, data=body, stream=True,
+                    expected_response_code=expected_response_code, headers=headers,
+                    compress=body is None, deadline=seconds, tally=tally, failure=failure)
+                return response
+
             # Sent now, so that a refused query raises here, as in 5.3.2; read as iterated.
-            return _chunked_documents(send(), send, policy, started, expires,
-                                      self._max_document_size)
-        attempts = 0
-        while True:
-            attempts += 1
-            try:
-                response = send()
-                data = response._msgpack  # type: ignore[attr-defined]
-                if data:
-                    _drop_empty_series(data)
-                elif response.content:
-                    data = _transport.decode_answer(response.content, msgpack_body=False)
-                else:
-                    data = {}
-            except InfluxDBBrokenAnswerError as error:
-                wait = None if error.too_large else _retry_wait(policy, attempts, started,
-                                                                 expires)
-                if wait is None:
-                    raise
-                log.warning("query answer broken (%s); attempt %d, retrying in %.2fs",
-                            error, attempts, wait)
-                time.sleep(wait)
-                continue
-            results: list[dict[str, Any]] = data.get("results", [])
-            transient = [r["error"] for r in results
-                         if isinstance(r, dict) and r.get("error") in TRANSIENT_STATEMENT_ERRORS]
-            wait = _retry_wait(policy, attempts, started, expires) if transient else None
-            if wait is None:
-                return iter(results)
-            # A statement error that only says the server was busy stopping: retried like a
-            # 503 (influxd 1.6 answers it with 200 to queries racing its shutdown).
-            log.warning("query answered %r; attempt %d, retrying in %.2fs", transient[0],
-                        attempts, wait)
-            time.sleep(wait)
+            return _chunked_documents(send(), send, expires, self._max_document_size)
+        try:
+            results: list[dict[str, Any]] = self._request(
+                "query", method, query_params, data=body,
+                expected_response_code=expected_response_code, headers=headers,
+                compress=body is None, deadline=seconds, interpret=_results)
+        except _ServerStopping as stopping:  # retries spent: the statement errors stand
+            results = stopping.results
+        return iter(results)
 
     # What query() returns, told apart by `chunked` for type checkers: a generator when
     # chunked=True (by keyword or in 8th position), else one ResultSet or a list of them.
@@ -281,41 +257,60 @@ class QueryMixin:
             yield ResultSet(merged, raise_errors=raise_errors)
 
 
-def _retry_wait(policy: Retry, attempts: int, started: float,
-                expires: Optional[float]) -> Optional[float]:
-    """Seconds to wait before sending a query again, or ``None`` to give up."""
-    if not policy.has_attempts_left(attempts, started):
-        return None
-    wait = policy.get_backoff_time(attempts)
-    return None if _transport.no_time_for(expires, wait) else wait
+def _results(response: _transport.Response) -> list[dict[str, Any]]:
+    """The ``results`` of a whole answer (decoded by the client: ``response._msgpack``).
+
+    :raises InfluxDBBrokenAnswerError: the body is cut short or malformed (retried)
+    :raises _ServerStopping: a statement error that only says the server was stopping
+        (retried)
+    """
+    data = response._msgpack  # type: ignore[attr-defined]
+    if data:
+        _drop_empty_series(data)
+    elif response.content:
+        data = _transport.decode_answer(response.content, msgpack_body=False)
+    else:
+        data = {}
+    results: list[dict[str, Any]] = data.get("results", [])
+    transient = [r["error"] for r in results
+                 if isinstance(r, dict) and r.get("error") in TRANSIENT_STATEMENT_ERRORS]
+    if transient:
+        raise _ServerStopping(transient[0], results)
+    return results
 
 
-def _chunked_documents(response: requests.Response, send: Callable[[], requests.Response],
-                       policy: Retry, started: float, expires: Optional[float],
+class _ServerStopping(TransientFailure):
+    """A statement error that says nothing about the statement, only that the server was
+    busy stopping: retried like a 503 (influxd 1.6 answers it with 200 to queries racing
+    its shutdown).  Once the retries are spent, the answer's results are returned, and the
+    statement error raised from them as any other."""
+
+    def __init__(self, message: str, results: list[dict[str, Any]]) -> None:
+        super().__init__(f"the query was answered {message!r}")
+        self.results = results
+
+
+def _chunked_documents(response: _transport.Response,
+                       resend: Callable[[BaseException], _transport.Response],
+                       expires: Optional[float],
                        limit: Optional[int]) -> Iterator[dict[str, Any]]:
     """The documents of a chunked answer, the query sent again while none was handed out.
 
+    :param resend: ``resend(error)`` resumes the call's retries after ``error``: the query
+        is sent again, or ``error`` raised once they are spent
     :raises InfluxDBBrokenAnswerError: the answer breaks after a document was handed out,
         or ends on a document that announces more (``"partial": true``)
     """
-    attempts = 1
     while True:
         handed_out = None
         try:
             for document in _transport.iter_documents(response, expires=expires, limit=limit):
                 handed_out = document
                 yield _drop_empty_series(document)
-        except (InfluxDBBrokenAnswerError, *_transport.RETRYABLE_EXCEPTIONS) as error:
-            too_large = isinstance(error, InfluxDBBrokenAnswerError) and error.too_large
-            wait = None if handed_out is not None or too_large else _retry_wait(
-                policy, attempts, started, expires)
-            if wait is None:
+        except Exception as error:
+            if handed_out is not None:
                 raise
-            log.warning("chunked query answer broken (%s: %s); attempt %d, retrying in %.2fs",
-                        type(error).__name__, error, attempts, wait)
-            time.sleep(wait)
-            attempts += 1
-            response = send()
+            response = resend(error)
             continue
         if handed_out is not None and _announces_more(handed_out):
             raise InfluxDBBrokenAnswerError(

@@ -5,6 +5,12 @@ Everything here is driven by :class:`~influxdb.client.InfluxDBClient`, which kee
 receives that state at call time, so a test that swaps ``client._session`` or patches
 ``requests.Session.request`` still sees every request.
 
+Retries: :func:`retrying` is the sync transport's one retry loop.  It asks the core's
+decision (:func:`influxdb._retry.decide`) after each failure and does the waiting; every
+retried call of the sync client goes through it (HTTP requests, a chunked answer asked for
+again, the batching writer's batches).  The ``requests`` exceptions worth another attempt
+are listed here (:data:`RETRYABLE_EXCEPTIONS`), the rest of the table is the core's.
+
 Decoding: InfluxDB >= 1.4 answers ``application/x-msgpack`` when asked (the 5.3 default
 ``Accept``), else JSON.  Timestamps in msgpack come as extension type 5 (seconds, nanoseconds);
 they are turned into exactly the RFC3339Nano text the JSON answer would carry.
@@ -23,7 +29,7 @@ import time
 from bisect import bisect_right as _bisect_right
 from collections.abc import Generator, Iterator
 from itertools import accumulate as _accumulate
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, TypeVar, Union
 from urllib.parse import urlsplit
 
 import msgpack
@@ -32,24 +38,26 @@ import requests.adapters
 import requests.exceptions
 import urllib3.exceptions
 
-from influxdb import _gc, _json
+from influxdb import _gc, _json, _retry
 from influxdb._accel import speedups
 from influxdb._batching_buffer import split_lines
+from influxdb._redact import redact_exception
 from influxdb._retry import Retry, parse_retry_after
 from influxdb._timeutil import format_rfc3339
 from influxdb.exceptions import (
     InfluxDBArgumentError,
     InfluxDBBrokenAnswerError,
+    InfluxDBError,
     InfluxDBInvalidPointError,
     error_from_response,
-    is_retryable_error,
 )
 
 log = logging.getLogger("influxdb")
 
 MSGPACK = "application/x-msgpack"
-#: Transport failures worth another attempt (5.3.2 retried exactly these).
-RETRYABLE_EXCEPTIONS = (
+#: Transport failures worth another attempt (5.3.2 retried exactly these): this transport's
+#: rows of the one table of retryable failures (:func:`influxdb._retry.is_retryable`).
+RETRYABLE_EXCEPTIONS: tuple[type[BaseException], ...] = (
     requests.exceptions.ConnectionError,
     requests.exceptions.HTTPError,
     requests.exceptions.Timeout,
@@ -67,6 +75,23 @@ DEFAULT_MAX_DOCUMENT_SIZE = 2 << 30
 #: Bytes asked of the socket per read of a whole answer (requests reads 10 KiB at a time).
 _READ_SIZE = 1 << 18
 
+#: The HTTP library's classes, named here: the layers above never import it.
+Session = requests.Session
+Response = requests.Response
+
+
+def new_session(session: Optional[Session] = None) -> Session:
+    """The session a client sends through: the one the user gave, else a new
+    :class:`requests.Session` (5.3.2's ``session=`` argument and its default)."""
+    return session if session else requests.Session()
+
+
+def close_session(session: Any) -> None:
+    """Release a session's pooled connections (a stand-in that is no session is left)."""
+    if isinstance(session, requests.Session):
+        session.close()
+
+
 class SocketOptionsAdapter(requests.adapters.HTTPAdapter):
     """An ``HTTPAdapter`` that hands ``socket_options`` to urllib3's connection pools.
 
@@ -83,6 +108,16 @@ class SocketOptionsAdapter(requests.adapters.HTTPAdapter):
         if self.socket_options is not None:
             kwargs["socket_options"] = self.socket_options
         super().init_poolmanager(*args, **kwargs)
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # Where requests' own exceptions enter the client.  Their text quotes the URL asked,
+        # query string included (a p= password), and the proxy's; users log them, so the
+        # credentials are replaced here (docs/security.rst).  Class and attributes unchanged.
+        try:
+            return super().send(request, *args, **kwargs)
+        except requests.exceptions.RequestException as exc:
+            redact_exception(exc)
+            raise
 
 
 def _python_ext_hook(code: int, data: bytes) -> Any:
@@ -593,11 +628,6 @@ def check_document_size(size: Optional[int]) -> Optional[int]:
     return size
 
 
-def no_time_for(expires: Optional[float], wait: float) -> bool:
-    """Whether waiting ``wait`` seconds, then trying again, would pass the deadline."""
-    return expires is not None and time.monotonic() + wait >= expires
-
-
 def error_body_text(response: requests.Response) -> str:
     """An error answer's body as text; a msgpack body is re-encoded as compact JSON (5.3.2)."""
     content = response.content
@@ -617,6 +647,119 @@ def gzip_body(data: Union[bytes, str, None]) -> Optional[bytes]:
     if isinstance(data, str):
         data = data.encode("utf-8")
     return _gzip.compress(data, compresslevel=5)
+
+
+T = TypeVar("T")
+
+
+class Tally:
+    """The attempts of one call so far, and when the first began (``time.monotonic()``).
+
+    A call whose retry loop is resumed later (a chunked answer that broke before its first
+    document was handed out) goes on counting from here: ``retries=3`` is 3 attempts in all.
+    """
+
+    __slots__ = ("attempts", "started")
+
+    def __init__(self, started: float) -> None:
+        self.attempts = 0
+        self.started = started
+
+
+def is_retryable(error: BaseException, policy: Retry) -> bool:
+    """Whether another attempt may succeed: the core's table
+    (:func:`influxdb._retry.is_retryable`) with this transport's failures in it."""
+    return _retry.is_retryable(error, policy, RETRYABLE_EXCEPTIONS)
+
+
+def retrying(
+    attempt: Callable[[Optional[float]], T],
+    policy: Retry,
+    *,
+    deadline: Optional[float] = None,
+    tally: Optional[Tally] = None,
+    failure: Optional[BaseException] = None,
+    label: Union[str, Callable[[], str]] = "request",
+    on_retry: Optional[Callable[[BaseException, int, float], None]] = None,
+    wait: Optional[Callable[[float], Any]] = None,
+    stopped: Optional[Callable[[], bool]] = None,
+    clock: Optional[Callable[[], float]] = None,
+    annotate: bool = True,
+) -> T:
+    """The retry loop of the sync transport: attempt; after a failure, ask the core's
+    decision (:func:`influxdb._retry.decide`), wait what it says, attempt again.
+
+    Every retried call of the sync client goes through here: HTTP requests (:func:`perform`,
+    whose attempt sends, reads and interprets the answer), a chunked query's answer that
+    broke before its first document (resumed with ``tally`` and ``failure``), and the
+    batching writer's batches (with its own policy, clock and interruptible wait).
+
+    :param attempt: ``attempt(budget)`` makes one attempt and returns its result or raises;
+        ``budget`` is the seconds left of ``deadline`` when it begins (``None``: no deadline)
+    :param policy: the retry policy
+    :param deadline: seconds all attempts and waits may take (``None``: no limit)
+    :param tally: the count to go on from (``None``: a new one, starting now)
+    :param failure: resume after this failure of the tally's last attempt: decide on it
+        first
+    :param label: what is sent (``'GET http://host:8086/query'``), or a function giving it,
+        for the WARNING line logged before each wait
+    :param on_retry: ``on_retry(error, attempts, wait)`` before each wait, instead of that line
+    :param wait: ``wait(seconds)`` waits; a true result ends the loop at once, raising the
+        last error (the batching writer's ``close()`` wakes it so); ``time.sleep`` by default
+    :param stopped: asked after each failure; when true, the error is raised at once
+    :param clock: ``time.monotonic`` by default
+    :param annotate: on giving up after several attempts, say so on the error: ``attempts``
+        and ``elapsed`` on an :class:`~influxdb.exceptions.InfluxDBError` (its message
+        then ends with the note), else a note (``add_note``, Python 3.11+)
+    :returns: what the successful attempt returned
+    :raises Exception: what the last attempt raised
+    """
+    now = time.monotonic if clock is None else clock
+    if tally is None:
+        tally = Tally(now())
+    budget = deadline
+    error = failure
+    while True:
+        if error is None:
+            tally.attempts += 1
+            try:
+                return attempt(budget)
+            except Exception as exc:  # noqa: BLE001 -- the decision says which are retried
+                error = exc
+        if stopped is not None and stopped():
+            raise error
+        elapsed = now() - tally.started
+        time_left = None if deadline is None else deadline - elapsed
+        decision = _retry.decide(policy, tally.attempts, elapsed, error,
+                                 transport_errors=RETRYABLE_EXCEPTIONS,
+                                 retry_after=_retry.retry_after_of(error), time_left=time_left)
+        if decision.wait is None:
+            if annotate and decision.note:
+                _annotate(error, tally.attempts, elapsed, decision.note)
+            raise error
+        if on_retry is not None:
+            on_retry(error, tally.attempts, decision.wait)
+        else:
+            what = label if isinstance(label, str) else label()
+            if isinstance(error, InfluxDBError) and error.code is not None:
+                log.warning("%s answered %d; attempt %d, retrying in %.2fs", what, error.code,
+                            tally.attempts, decision.wait)
+            else:
+                log.warning("%s failed (%s: %s); attempt %d, retrying in %.2fs", what,
+                            type(error).__name__, _without_query(str(error)), tally.attempts,
+                            decision.wait)
+        if (time.sleep if wait is None else wait)(decision.wait) is True:
+            raise error
+        budget = None if time_left is None else time_left - decision.wait
+        error = None
+
+
+def _annotate(error: BaseException, attempts: int, elapsed: float, note: str) -> None:
+    if isinstance(error, InfluxDBError):
+        error.attempts = attempts  # its message ends with the same note
+        error.elapsed = elapsed
+    elif hasattr(error, "add_note"):  # Python 3.11+
+        error.add_note(note)
 
 
 def perform(
@@ -639,15 +782,25 @@ def perform(
     sleep: Optional[Callable[[float], None]] = None,
     deadline: Optional[float] = None,
     max_document_size: Optional[int] = DEFAULT_MAX_DOCUMENT_SIZE,
-) -> requests.Response:
-    """Send one request, retrying per ``retry``; return the answer with the expected status.
+    interpret: Optional[Callable[[requests.Response], Any]] = None,
+    tally: Optional[Tally] = None,
+    failure: Optional[BaseException] = None,
+) -> Any:
+    """Send one request, retrying per ``retry``; return the answer with the expected status
+    (or what ``interpret`` makes of it).
 
-    Unless ``stream``, the body is read here, within the attempt (a failure while reading it
-    is retried like a failure before it) and ``response.content`` holds it.
+    Each attempt sends, reads and interprets (:func:`retrying`): unless ``stream``, the body
+    is read within the attempt (a failure while reading it is retried like a failure before
+    it) and ``response.content`` holds it; ``interpret(response)`` then gives the result or
+    raises (a broken answer, a :class:`~influxdb._retry.TransientFailure`: retried too).
 
     :param deadline: seconds the whole call may take, attempts and waits included, reading
         the body too unless ``stream`` (``None``: no deadline)
     :param max_document_size: the most bytes a body read here may have (``None``: no limit)
+    :param interpret: what to make of an answer with the expected status (``None``: the
+        answer itself is returned)
+    :param tally: go on counting the attempts of a call begun earlier
+    :param failure: resume after this failure of that call: retry it, or raise it
     :raises InfluxDBServerError: 5xx after the last attempt
     :raises InfluxDBClientError: (or a subclass) any other unexpected status
     :raises InfluxDBBrokenAnswerError: the body is larger than ``max_document_size``
@@ -655,15 +808,11 @@ def perform(
         unwrapped, as in 5.3.2 (a read that stalls, or a deadline that passes, is a
         ``ReadTimeout``)
     """
-    if sleep is None:
-        sleep = time.sleep
     debug = log.isEnabledFor(logging.DEBUG)  # once per request: nothing to build when off
-    started = time.monotonic()
-    expires = None if deadline is None else started + deadline
-    attempts = 0
-    while True:
-        attempts += 1
+
+    def attempt(budget: Optional[float]) -> Any:
         sent_at = time.monotonic()
+        expires = None if budget is None else sent_at + budget
         try:
             # Always streamed by requests, so that the body is read here: bounded in size
             # and time, and a stall in it raises ReadTimeout as a stall before it does.
@@ -677,26 +826,12 @@ def perform(
         except RETRYABLE_EXCEPTIONS as exc:
             if debug:
                 _log_request(method, url, params, data, type(exc).__name__, sent_at, None)
-            # A certificate that failed verification fails again: raise at once, no backoff.
-            give_up = "CERTIFICATE_VERIFY_FAILED" in str(exc) or not retry.has_attempts_left(
-                attempts, started)
-            wait = 0.0 if give_up else retry.get_backoff_time(attempts)
-            if give_up or no_time_for(expires, wait):
-                if attempts > 1 and hasattr(exc, "add_note"):  # Python 3.11+
-                    exc.add_note(f"gave up after {attempts} attempts over "
-                                 f"{time.monotonic() - started:.1f}s")
-                raise
-            log.warning("%s %s failed (%s: %s); attempt %d, retrying in %.2fs", method,
-                        _redact(url), type(exc).__name__, _without_query(str(exc)), attempts,
-                        wait)
-            sleep(wait)
-            continue
-
+            raise
         status = response.status_code
         if debug:
             _log_request(method, url, params, data, status, sent_at, response, stream)
         if status == expected_response_code or status in also_accept:
-            return response
+            return response if interpret is None else interpret(response)
         if stream:  # an error answer to a streamed request: its body within the same bounds
             read_body(response, expires=expires, limit=max_document_size)
         text = error_body_text(response)
@@ -707,21 +842,13 @@ def perform(
         error = error_from_response(text, status, operation=operation,
                                     from_influxdb="X-Influxdb-Version" in response.headers,
                                     url=_public_url(url))
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        retryable = is_retryable_error(error, retry.retry_statuses) and retry.has_attempts_left(
-            attempts, started)
-        wait = retry.get_backoff_time(attempts, retry_after) if retryable else 0.0
-        if retryable and not no_time_for(expires, wait):
-            log.warning("%s %s answered %d; attempt %d, retrying in %.2fs", method,
-                        _redact(url), status, attempts, wait)
-            sleep(wait)
-            continue
-        # The batching writer reads it (_batching_send.retry_after_of) to honour Retry-After.
-        error.retry_after = retry_after  # type: ignore[attr-defined]
-        if attempts > 1:
-            error.attempts = attempts
-            error.elapsed = time.monotonic() - started
+        # The retry decision reads it (influxdb._retry.retry_after_of), and so may users.
+        error.retry_after = parse_retry_after(  # type: ignore[attr-defined]
+            response.headers.get("Retry-After"))
         raise error
+
+    return retrying(attempt, retry, deadline=deadline, tally=tally, failure=failure,
+                    label=lambda: f"{method} {_redact(url)}", wait=sleep)
 
 
 #: The query string urllib3 puts in a connection error's text ("... with url: /query?q=...").

@@ -33,10 +33,8 @@ from influxdb.line_protocol import make_lines
 from influxdb.point import RecordMapping, points_from_records
 
 if TYPE_CHECKING:
-    import requests
-
     from influxdb._retry import Retry
-    from influxdb._transport import UDPSender
+    from influxdb._transport import Response, UDPSender
     from influxdb.batching import BatchWriter, Session
 
 __all__ = ["WriteMixin", "WriteReport"]
@@ -70,7 +68,7 @@ class WriteMixin(EncodeMixin):
                      headers: Optional[dict[str, str]] = ..., *, operation: str = ...,
                      retry: Optional[Retry] = ..., compress: bool = ...,
                      also_accept: tuple[int, ...] = ..., timeout: Any = ...
-                     ) -> requests.Response: ...
+                     ) -> Response: ...
 
         def create_database(self, dbname: str) -> None: ...
 

@@ -12,9 +12,7 @@ import json
 import logging
 import os
 import weakref
-from typing import Any, Optional, TypeVar, Union
-
-import requests
+from typing import Any, Callable, Optional, TypeVar, Union
 
 from influxdb import _transport
 from influxdb._admin import AdminMixin
@@ -148,7 +146,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         path: Optional[str] = "",
         cert: Union[str, tuple[str, str], None] = None,
         gzip: bool = False,
-        session: Optional[requests.Session] = None,
+        session: Optional[_transport.Session] = None,
         headers: Optional[dict[str, str]] = None,
         socket_options: Optional[list[Any]] = None,
         *,
@@ -177,9 +175,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         self.__udp_port = _check_port(udp_port, "udp_port")
         self._gzip = gzip
 
-        if not session:
-            session = requests.Session()
-        self._session = session
+        self._session = _transport.new_session(session)
         adapter = _SocketOptionsAdapter(
             pool_connections=int(pool_size),
             pool_maxsize=int(pool_size),
@@ -333,8 +329,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
 
     def close(self) -> None:
         """Release pooled connections (and the UDP socket, unlike 5.3.2)."""
-        if isinstance(self._session, requests.Session):
-            self._session.close()
+        _transport.close_session(self._session)
         if self._udp is not None:
             self._udp.close()
 
@@ -362,7 +357,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         stream: bool = False,
         expected_response_code: int = 200,
         headers: Optional[dict[str, str]] = None,
-    ) -> requests.Response:
+    ) -> _transport.Response:
         """Send an HTTP request to ``<base url>/<url>``, with retries.
 
         :param url: path below the base URL (``'query'``, ``'write'``, ``'ping'``)
@@ -379,8 +374,9 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         :raises requests.exceptions.RequestException: transport failures once retries are
             spent
         """
-        return self._request(url, method, params, data, stream, expected_response_code,
-                             headers)
+        response: _transport.Response = self._request(
+            url, method, params, data, stream, expected_response_code, headers)
+        return response
 
     def _request(
         self,
@@ -398,8 +394,13 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         also_accept: tuple[int, ...] = (),
         deadline: Optional[float] = None,
         timeout: Any = None,
-    ) -> requests.Response:
-        # deadline: seconds left for this call (None: the client's deadline).
+        interpret: Optional[Callable[[_transport.Response], Any]] = None,
+        tally: Optional[_transport.Tally] = None,
+        failure: Optional[BaseException] = None,
+    ) -> Any:
+        # deadline: seconds this call may take (None: the client's deadline); interpret:
+        # what to make of the answer, within each attempt (None: the answer itself);
+        # tally, failure: resume the retries of a call begun earlier (_transport.perform).
         full_url = f"{self._baseurl}/{url}"
         send_headers = dict(self._headers if headers is None else headers)
         if isinstance(data, (dict, list)):
@@ -409,7 +410,15 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
             if data is not None:
                 send_headers["Content-Encoding"] = "gzip"
                 data = _transport.gzip_body(data)
-        response = _transport.perform(
+        def read(response: _transport.Response) -> Any:
+            # Decoded within the attempt: a broken msgpack answer is retried with the rest.
+            msgpack_body = None
+            if not stream and _transport.is_msgpack(response) and response.content:
+                msgpack_body = _transport.decode_answer(response.content, msgpack_body=True)
+            response._msgpack = msgpack_body  # type: ignore[attr-defined]
+            return response if interpret is None else interpret(response)
+
+        return _transport.perform(
             self._session,
             method=method,
             url=full_url,
@@ -427,12 +436,10 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
             also_accept=also_accept,
             deadline=self._deadline if deadline is None else deadline,
             max_document_size=self._max_document_size,
+            interpret=read,
+            tally=tally,
+            failure=failure,
         )
-        msgpack_body = None
-        if not stream and _transport.is_msgpack(response) and response.content:
-            msgpack_body = _transport.decode_answer(response.content, msgpack_body=True)
-        response._msgpack = msgpack_body  # type: ignore[attr-defined]
-        return response
 
     def ping(self) -> Optional[str]:
         """Check the server; return its version (``X-Influxdb-Version``).
@@ -442,5 +449,6 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
 
         :raises InfluxDBClientError: on any other status
         """
-        response = self._request("ping", "GET", expected_response_code=204, also_accept=(200,))
+        response: _transport.Response = self._request("ping", "GET", expected_response_code=204,
+                                                      also_accept=(200,))
         return response.headers.get("X-Influxdb-Version")

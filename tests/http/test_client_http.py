@@ -21,6 +21,7 @@ from influxdb.client import _parse_dsn
 from influxdb.exceptions import (
     InfluxDBArgumentError,
     InfluxDBAuthenticationError,
+    InfluxDBBrokenAnswerError,
     InfluxDBClientError,
     InfluxDBInvalidPointError,
     InfluxDBRetentionPolicyNotFoundError,
@@ -345,6 +346,40 @@ def test_statement_error_of_a_stopping_server_raises_after_the_budget(mock: Any)
     with pytest.raises(InfluxDBQueryError, match="query engine shutdown"):
         InfluxDBClient(retries=2).query("SELECT v FROM m")
     assert mock.call_count == 2
+
+
+_CUT = b'{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","v"],"values":'
+_OK = {"results": [{"statement_id": 0}]}
+
+
+def test_retries_count_every_attempt_of_a_query_once(mock: Any, no_sleep: list[float]) -> None:
+    # One retry loop: a refused connection and two cut answers are 3 attempts of retries=3
+    # (with a loop around the transport's own, the fourth answer was asked for, and given).
+    mock.get(BASE + "/query", [
+        {"exc": requests.exceptions.ConnectionError("refused")},
+        {"content": _CUT, "headers": {"Content-Type": "application/json"}},
+        {"content": _CUT, "headers": {"Content-Type": "application/json"}},
+        {"json": _OK},
+    ])
+    with pytest.raises(InfluxDBBrokenAnswerError, match="^the answer is not valid JSON") as info:
+        InfluxDBClient(retries=3).query("SELECT v FROM m")
+    assert (mock.call_count, len(no_sleep), info.value.attempts) == (3, 2, 3)
+
+
+def test_retries_count_every_attempt_of_a_chunked_query_once(mock: Any,
+                                                             no_sleep: list[float]) -> None:
+    # The answer asked for again when it breaks before its first document: the same count
+    # as the attempts that got it (here a 503, then two answers cut short).
+    mock.get(BASE + "/query", [
+        {"status_code": 503, "text": "busy", "headers": {"X-Influxdb-Version": "1.6.7"}},
+        {"content": _CUT, "headers": {"Content-Type": "application/json"}},
+        {"content": _CUT, "headers": {"Content-Type": "application/json"}},
+        {"json": _OK},
+    ])
+    chunks = InfluxDBClient(retries=3).query("SELECT v FROM m", chunked=True)
+    with pytest.raises(InfluxDBBrokenAnswerError, match="^the answer ended in the middle"):
+        list(chunks)
+    assert (mock.call_count, len(no_sleep)) == (3, 2)
 
 
 # -- error classes (by status and server message) ------------------------------------------
