@@ -14,6 +14,12 @@ package carries :data:`FILTER`, which rewrites a record before any handler sees 
 
 The test in ``tests/security/test_log_redaction.py`` lists the package's loggers and
 checks each one has the filter.
+
+Users log exceptions too, with loggers of their own.  So the exceptions built from a
+server's answer are cleaned where they are made: :class:`~influxdb.exceptions.InfluxDBError`
+passes its content through :func:`redact` (message and ``.content``), and the transport's
+adapter passes the :mod:`requests` exceptions it raises through :func:`redact_exception`
+(their text quotes the URL asked, query string included, and the proxy's).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 import logging
 import re
 
-__all__ = ["FILTER", "LOGGERS", "REDACTED", "RedactingFilter", "redact"]
+__all__ = ["FILTER", "LOGGERS", "REDACTED", "RedactingFilter", "redact", "redact_exception"]
 
 REDACTED = "[redacted]"
 
@@ -54,6 +60,54 @@ def redact(text: str) -> str:
     if "p=" in text:
         text = _QUERY_PASSWORD.sub(lambda m: m.group("head") + REDACTED, text)
     return text
+
+
+#: The most exceptions :func:`redact_exception` visits in one chain (causes, contexts,
+#: reasons): a chain longer than that is not one a transport builds.
+_CHAIN_LIMIT = 64
+
+
+def redact_exception(error: BaseException) -> BaseException:
+    """Clean, in place, the text ``error`` carries through :func:`redact`.
+
+    Its string arguments and notes, a ``url`` attribute (urllib3's ``MaxRetryError``), and
+    the same in every exception it holds -- in its arguments, as ``reason``, ``__cause__``
+    or ``__context__`` -- since ``str()`` and a printed traceback show all of them.  The
+    class, the other arguments and attributes (a ``requests`` exception's ``request``,
+    ``response``) stay as they are: ``except`` clauses and ``isinstance`` checks are
+    unaffected.
+
+    >>> import requests
+    >>> str(redact_exception(requests.ConnectionError("url: /query?u=root&p=s3cret&q=x")))
+    'url: /query?u=root&p=[redacted]&q=x'
+
+    :returns: ``error`` itself
+    """
+    pending = [error]
+    seen: set[int] = set()
+    while pending and len(seen) < _CHAIN_LIMIT:
+        exc = pending.pop()
+        if id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        args = exc.args
+        clean = tuple(redact(arg) if isinstance(arg, str) else arg for arg in args)
+        if clean != args:
+            exc.args = clean
+        notes = getattr(exc, "__notes__", None)
+        if isinstance(notes, list):
+            notes[:] = [redact(note) if isinstance(note, str) else note for note in notes]
+        url = getattr(exc, "url", None)
+        if isinstance(url, str) and redact(url) != url:
+            try:
+                exc.url = redact(url)  # type: ignore[attr-defined]
+            except AttributeError:  # a read-only property: not ours to change
+                pass
+        pending.extend(arg for arg in args if isinstance(arg, BaseException))
+        for linked in (getattr(exc, "reason", None), exc.__cause__, exc.__context__):
+            if isinstance(linked, BaseException):
+                pending.append(linked)
+    return error
 
 
 class RedactingFilter(logging.Filter):

@@ -41,6 +41,8 @@ import json
 from collections.abc import Container
 from typing import Optional, Union
 
+from influxdb._redact import redact
+
 __all__ = [
     "InfluxDBArgumentAttributeError",
     "InfluxDBArgumentError",
@@ -68,11 +70,19 @@ __all__ = [
 
 
 def _text(content: Union[str, bytes, None]) -> str:
+    """``content`` as text, credentials replaced by ``[redacted]``.
+
+    A server (or a proxy) given a garbled request can answer with a body that quotes its
+    header lines, ``Authorization: Basic ...`` among them, and users log exceptions: the
+    message and ``.content`` of every exception of the tree go through
+    :func:`influxdb._redact.redact` (docs/security.rst), but those of
+    :class:`InfluxDBArgumentError`, which are ours alone.
+    """
     if content is None:
         return ""
     if isinstance(content, (bytes, bytearray)):
-        return bytes(content).decode("utf-8", "replace")
-    return str(content)
+        return redact(bytes(content).decode("utf-8", "replace"))
+    return redact(str(content))
 
 
 class InfluxDBError(Exception):
@@ -172,6 +182,10 @@ class InfluxDBArgumentError(InfluxDBClientError, ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, None)
+        # Our own text, never quoting a secret (a URL with credentials is named, not
+        # shown): kept as written, placeholders such as ``user:password@host`` included.
+        self.content = message = str(message)
+        self.args = (message,)
         self.code = 400
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
@@ -236,11 +250,12 @@ class NotInfluxDBError(InfluxDBError):
 
     def __init__(self, content: Union[str, bytes, None] = "", code: Optional[int] = None,
                  url: str = "") -> None:
-        excerpt = _text(content)[:BODY_EXCERPT]
+        excerpt = _text(content)[:BODY_EXCERPT]  # cleaned whole, then cut
         super().__init__(excerpt, code)
-        self.url = url
+        url = self.url = redact(url)
         where = f"the server at {url}" if url else "the server"
-        body = f"; its answer begins {excerpt!r}" if excerpt else "; its answer has no body"
+        body = (f"; its answer begins {self.content!r}" if self.content
+                else "; its answer has no body")
         self.args = (f"{code}: {where} did not answer as InfluxDB (HTTP {code} without an "
                      f"X-Influxdb-Version header){body}",)
 
