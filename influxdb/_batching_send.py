@@ -2,11 +2,13 @@
 
 Shared by the background :class:`~influxdb.batching.BatchWriter` and the synchronous
 :class:`~influxdb.batching.Session`: both hand a :class:`Batch` to :class:`Deliverer`, which
-sends it once per attempt through the client's ``_write_payload`` (the client's own retries
-switched off), sleeps between attempts as the :class:`~influxdb._retry.Retry` policy says
-(at least what a ``Retry-After`` header asks), and calls the user's callbacks.  Each attempt
-is handed the time the policy's ``max_retry_time`` leaves, which its request timeout never
-exceeds: a server that never answers cannot stretch the policy's limit.
+sends it through the client's ``_write_payload`` (the client's own retries switched off) in
+the sync transport's retry loop (:func:`influxdb._transport.retrying`) with the writer's
+:class:`~influxdb._retry.Retry` policy: the same decision and the same table of retryable
+failures as every other call, waits of at least what a ``Retry-After`` asks, and waits that
+``close()`` cuts short (the loop waits on the writer's abort event).  Each attempt is handed
+the time the policy's ``max_retry_time`` leaves, which its request timeout never exceeds: a
+server that never answers cannot stretch the policy's limit.
 """
 
 from __future__ import annotations
@@ -17,11 +19,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-import requests.exceptions
-
+from influxdb import _transport
 from influxdb._batching_buffer import Encoded, Target
-from influxdb._retry import Retry, parse_retry_after
-from influxdb.exceptions import InfluxDBPartialWriteError, is_retryable_error
+from influxdb._retry import Retry, retry_after_of
 
 __all__ = ["Batch", "Deliverer", "WriterStats", "is_retryable", "retry_after_of"]
 
@@ -29,12 +29,6 @@ log = logging.getLogger("influxdb.batching")
 
 #: The client sends each attempt once; the writer's own policy decides about the next one.
 ONE_ATTEMPT = Retry(total=1)
-
-_TRANSPORT_ERRORS = (
-    requests.exceptions.ConnectionError,  # refused, reset, DNS (and ConnectTimeout)
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-)
 
 
 class Batch:
@@ -111,33 +105,15 @@ class WriterStats:
     points_discarded: int = 0
 
 
-def retry_after_of(exc: BaseException) -> Optional[float]:
-    """Seconds a failed answer asked us to wait (``Retry-After``), if it said so."""
-    value = getattr(exc, "retry_after", None)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is not None:
-        return parse_retry_after(headers.get("Retry-After"))
-    return None
-
-
 def is_retryable(exc: BaseException, retry: Retry) -> bool:
-    """Whether another attempt may succeed where this one failed.
+    """Whether another attempt may succeed where this one failed: the transport's table
+    (:func:`influxdb._transport.is_retryable`), as for every other call.
 
-    Transport failures and the statuses of ``retry.retry_statuses`` (429, 5xx) are retried.
-    A partial write is never resent: the server kept some points of it.
+    Transport failures (but a certificate that failed verification) and the statuses of
+    ``retry.retry_statuses`` (429, 5xx) are retried; a client mistake never is, nor a partial
+    write (the server kept some points of it).
     """
-    if isinstance(exc, InfluxDBPartialWriteError):
-        return False
-    if isinstance(exc, requests.exceptions.SSLError) and "certificate verify failed" in str(
-            exc).lower():
-        return False  # the same certificate fails again; other TLS errors may be transient
-    if isinstance(exc, _TRANSPORT_ERRORS):
-        return True
-    # The client's own rule: a 500 naming a client mistake, a server that is not InfluxDB...
-    return is_retryable_error(exc, retry.retry_statuses)
+    return _transport.is_retryable(exc, retry)
 
 
 def _safe_call(callback: Optional[Callable[..., Any]], name: str, *args: Any) -> None:
@@ -197,35 +173,32 @@ class Deliverer:
 
         :returns: ``None`` on success, else the last exception (also in ``batch.error``)
         """
-        started = self._clock()
-        limit = self.retry.max_retry_time
-        budget = limit
-        while True:
+        def once(budget: Optional[float]) -> None:
             batch.attempts += 1
             try:
                 self._send(batch, budget)
             except Exception as exc:
-                batch.error = exc
-                if self.abort.is_set() or not is_retryable(exc, self.retry):
-                    return exc
-                now = self._clock()
-                if not self.retry.has_attempts_left(batch.attempts, started, now):
-                    return exc
-                delay = self.retry.get_backoff_time(batch.attempts, retry_after_of(exc))
-                if limit is not None:
-                    budget = started + limit - now - delay
-                    if budget <= 0:
-                        return exc  # the wait alone would outlast the policy
-                with self._lock:
-                    self.stats.retries += 1
-                log.warning("writing %d points failed (%s: %s); attempt %d, retrying in "
-                            "%.2fs", len(batch), type(exc).__name__, exc, batch.attempts, delay)
-                _safe_call(self.on_retry, "on_retry", batch, exc, delay)
-                if self.abort.wait(delay):
-                    return exc
-                continue
-            batch.error = None
-            return None
+                batch.error = exc  # read by close(): the cause of the points it gives up
+                raise
+
+        def retried(exc: BaseException, attempts: int, delay: float) -> None:
+            with self._lock:
+                self.stats.retries += 1
+            log.warning("writing %d points failed (%s: %s); attempt %d, retrying in %.2fs",
+                        len(batch), type(exc).__name__, exc, attempts, delay)
+            _safe_call(self.on_retry, "on_retry", batch, exc, delay)
+
+        abort = self.abort
+        try:
+            # The batch's own count is the loop's: each Batch is attempted by one call.
+            _transport.retrying(once, self.retry, deadline=self.retry.max_retry_time,
+                                on_retry=retried, wait=abort.wait, stopped=abort.is_set,
+                                clock=self._clock, annotate=False)
+        except Exception as exc:
+            batch.error = exc
+            return exc
+        batch.error = None
+        return None
 
     def record(self, batch: Batch, error: Optional[BaseException]) -> None:
         """Count a batch that was stored (``error is None``) or failed for good."""

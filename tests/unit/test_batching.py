@@ -420,6 +420,18 @@ def test_delivery_gives_up_after_max_retry_time() -> None:
     assert len(calls) == 3
 
 
+def test_the_batch_holds_its_last_error_while_it_waits() -> None:
+    # What close() gives as the cause of the points it gives up in the middle of a wait.
+    errors = [requests.exceptions.ConnectionError("x"), InfluxDBServerError("busy", 503)]
+    held: list[bool] = []
+    batch = Batch(T1, E(b"m v=1"))
+    deliverer, (calls, event) = _deliverer(
+        list(errors), Retry(total=3, backoff_factor=0),
+        on_retry=lambda b, exc, delay: held.append(b.error is exc))
+    assert deliverer.attempt(batch) is None
+    assert (held, len(calls), batch.attempts, batch.error) == ([True, True], 3, 3, None)
+
+
 def test_delivery_does_not_retry_a_refused_write() -> None:
     error = InfluxDBWriteError("unable to parse", 400)
     deliverer, (calls, event) = _deliverer([error], FAST)
