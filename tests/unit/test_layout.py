@@ -37,11 +37,7 @@ NUMERIC_LIBRARIES = frozenset({"pandas", "numpy"})
 #: the list says where the I/O is, and a module that starts importing one fails this test.
 IO_MODULES = {
     "influxdb._transport": "the sync HTTP transport and the UDP socket",
-    "influxdb.client": "requests.Session: the session= argument and its default",
     "influxdb._dsn": "InfluxDBInvalidURLError is also requests' InvalidURL (5.3.2's class)",
-    "influxdb._batching_send": "the requests exceptions the batching writer retries on",
-    "influxdb._querying": "annotations only (requests.Response)",
-    "influxdb._writing": "annotations only (requests.Response)",
 }
 
 #: Modules outside the DataFrame modules that import pandas or numpy inside a function,
@@ -138,6 +134,30 @@ def test_io_libraries_only_in_the_declared_modules() -> None:
     # A module that stops importing one may leave the list; one that starts may not join it
     # unnoticed.
     assert importers_of(IO_LIBRARIES, ("module", "lazy", "typing")) - set(IO_MODULES) == set()
+
+
+#: Modules holding a retry loop: one per transport (docs/internals.rst).  A loop waits
+#: (``time.sleep``, ``asyncio.sleep``, passed on or called) or asks the retry policy for a
+#: backoff or the core for its decision; ``influxdb._retry`` answers and never loops.
+RETRY_LOOP_MODULES = {"influxdb._transport": "retrying(): the sync transport's one loop"}
+
+
+def retry_loop_holders() -> set[str]:
+    holders = set()
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "sleep" and isinstance(
+                    node.value, ast.Name) and node.value.id in ("time", "asyncio"):
+                holders.add(module)
+            elif isinstance(node, ast.Call) and module != "influxdb._retry":
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                if "backoff" in name.lower() or name == "decide":
+                    holders.add(module)
+    return holders
+
+
+def test_one_retry_loop_per_transport() -> None:
+    assert retry_loop_holders() == set(RETRY_LOOP_MODULES)
 
 
 def test_pandas_and_numpy_only_in_the_dataframe_layer() -> None:
