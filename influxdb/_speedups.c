@@ -13,7 +13,8 @@
  * encoder (``slow(point, index)``), which returns its line, or raises naming it, and
  * remembers its shape for the points after it.  So the rules of the format live in Python
  * only; this file only repeats the formatting of values that the Python fast path
- * (line_protocol._FAST_FORMS) writes.
+ * (line_protocol._FAST_FORMS) writes.  Within one call, a shape found in the cache is
+ * found again without building its key (the table of known shapes, below).
  *
  * without_byte(): the padding of DataFrame line matrices removed (_dataframe_lines).
  *
@@ -106,6 +107,16 @@ static char *
 format_ull(char *end, unsigned long long magnitude)
 {
     char *p = end;
+    while (magnitude >= 10000) { /* four digits per 64-bit division, the pairs in 32 bits */
+        unsigned four = (unsigned)(magnitude % 10000);
+        magnitude /= 10000;
+        unsigned high = four / 100 * 2, low = four % 100 * 2;
+        p -= 4;
+        p[0] = DIGIT_PAIRS[high];
+        p[1] = DIGIT_PAIRS[high + 1];
+        p[2] = DIGIT_PAIRS[low];
+        p[3] = DIGIT_PAIRS[low + 1];
+    }
     while (magnitude >= 100) {
         unsigned pair = (unsigned)(magnitude % 100) * 2;
         magnitude /= 100;
@@ -210,22 +221,33 @@ plain_stamp(PyObject *time, long long low, long long high, long long factor, lon
     return -1;
 }
 
-/* A field's ",<escaped key>=", without its comma for the first field of the line. */
+/* The UTF-8 text of a str, borrowed from it (cached in the str for non-ASCII text). */
+typedef struct {
+    const char *data;
+    Py_ssize_t len;
+    int ascii;
+} Text;
+
 static int
-put_prefix(Buffer *b, PyObject *prefix, int first)
+text_of(PyObject *text, Text *out)
 {
-    if (!first) {
-        return buf_put_str(b, prefix);
-    }
-    Py_ssize_t n;
-    const char *data = PyUnicode_AsUTF8AndSize(prefix, &n);
-    if (data == NULL) {
+    out->data = PyUnicode_AsUTF8AndSize(text, &out->len);
+    if (out->data == NULL) {
         return -1;
     }
-    if (!PyUnicode_IS_ASCII(prefix)) {
+    out->ascii = PyUnicode_IS_ASCII(text);
+    return 0;
+}
+
+/* A field's ",<escaped key>=", without its comma for the first field of the line. */
+static int
+put_prefix(Buffer *b, const Text *prefix, int first)
+{
+    if (!prefix->ascii) {
         b->ascii = 0;
     }
-    return buf_put(b, data + 1, n - 1);
+    return first ? buf_put(b, prefix->data + 1, prefix->len - 1)
+                 : buf_put(b, prefix->data, prefix->len);
 }
 
 static const double POW10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
@@ -242,18 +264,19 @@ static const unsigned long long IPOW10[16] = {
    (IEEE division is correctly rounded, so the text reads back as x; below 2**50 no other
    m rounds to x, and no shorter decimal was skipped).  Everything else goes to repr()'s
    own shortest-digits algorithm. */
-static int
-put_float(Buffer *b, double number)
+/* The text of put_float, written backwards to end at ``end`` (at least 32 bytes after
+   the start of its buffer: repr() of a finite float is at most 24 characters); returns
+   its start, NULL on error. */
+static char *
+float_text(char *end, double number)
 {
     double magnitude = fabs(number);
-    char digits[48];
-    char *end = digits + sizeof digits;
     if (magnitude < 1e16 && number == (double)(long long)number &&
         !(number == 0.0 && signbit(number))) {
         char *p = format_ll(end - 2, (long long)number);
         end[-2] = '.';
         end[-1] = '0';
-        return buf_put(b, p, end - p);
+        return p;
     }
 #if FLT_EVAL_METHOD == 0
     if (magnitude >= 0.0001 && magnitude < 1e15) {
@@ -276,23 +299,38 @@ put_float(Buffer *b, double number)
             if (number < 0) {
                 *--p = '-';
             }
-            return buf_put(b, p, end - p);
+            return p;
         }
     }
 #endif
     char *text = PyOS_double_to_string(number, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
     if (text == NULL) {
-        return -1;
+        return NULL;
     }
-    int failed = buf_put(b, text, (Py_ssize_t)strlen(text));
+    size_t n = strlen(text);
+    if (n > 32) { /* not for a finite float */
+        PyMem_Free(text);
+        PyErr_SetString(PyExc_SystemError, "float repr longer than expected");
+        return NULL;
+    }
+    memcpy(end - n, text, n);
     PyMem_Free(text);
-    return failed;
+    return end - n;
+}
+
+static int
+put_float(Buffer *b, double number)
+{
+    char digits[48];
+    char *end = digits + sizeof digits;
+    char *p = float_text(end, number);
+    return p == NULL ? -1 : buf_put(b, p, end - p);
 }
 
 /* Append ``,<key>=<value>`` for one field: 1 written, 0 left out (None, NaN), -1 "not the
    plain case", -2 error. */
 static int
-put_field(Buffer *b, PyObject *prefix, PyObject *value, int first)
+put_field(Buffer *b, const Text *prefix, PyObject *value, int first)
 {
     PyTypeObject *kind = Py_TYPE(value);
     if (kind == &PyFloat_Type) {
@@ -388,13 +426,511 @@ shape_key(PyObject *measurement, PyObject *tags, PyObject *fields)
     return key;
 }
 
+/* Copy ``n`` bytes to ``w``, returning the end: eight at a time, inline (the names and
+   numbers of a line are short; a call to memcpy costs more than copying them). */
+static inline char *
+copy_text(char *w, const char *text, Py_ssize_t n)
+{
+    if (n > 64) {
+        memcpy(w, text, (size_t)n);
+        return w + n;
+    }
+    for (; n >= 8; n -= 8, w += 8, text += 8) {
+        memcpy(w, text, 8);
+    }
+    if (n >= 4) {
+        memcpy(w, text, 4);
+        n -= 4, w += 4, text += 4;
+    }
+    while (n-- > 0) {
+        *w++ = *text++;
+    }
+    return w;
+}
+
+/* -- shapes met in one encode() call, found without building their key ------------------- */
+/*
+ * Looking a point's shape up in the shape cache means building its key tuple, hashing it
+ * and comparing it item by item: about three quarters of the C encoder's time per plain
+ * point.  So each encode() call keeps the shapes it has found in a table of its own,
+ * keyed by the same parts (measurement, tag keys, tag values, field keys), which a point
+ * is matched against straight from its dicts: read once each (the point's keys are
+ * matched by pointer to the interned "measurement", "tags", "fields", "time", which is
+ * what a literal in the caller's code is), no tuple built, parts compared by pointer and
+ * else by their text.  Only exact str parts (and None tag values) go into the table, so a
+ * match there is a match in the cache (str equality is text equality) and no Python code
+ * runs while a point is read with borrowed references.  An entry also knows where each
+ * field, in the sorted order of the line, sits in the caller's order of the point's
+ * fields, so the values are read in the same pass as the keys.
+ *
+ * The table lives for one call, holding its own references (the shape cache may be
+ * emptied meanwhile: a shape's text depends on its key only, so an entry stays right).
+ * It is bounded: KNOWN_SLOTS entries, KNOWN_PROBES places tried per key; a key that
+ * finds no free place takes its first one, so many one-off shapes cost a bounded probe
+ * each and the table keeps the recent ones.
+ */
+
+#define KNOWN_SLOTS 4096   /* a power of two */
+#define KNOWN_PROBES 4
+#define KNOWN_TAGS 32      /* the most tags (after merging) of a point the table takes */
+#define KNOWN_FIELDS 64    /* the most fields */
+
+typedef struct {
+    const char *data; /* ",<escaped key>=" */
+    Py_ssize_t len;
+    Py_ssize_t at;    /* the field's place among the point's fields, in the caller's order */
+} KnownField;
+
+typedef struct {
+    PyObject *key;     /* the shape-cache key: (measurement, ntags, tag keys, tag values,
+                          field keys), every part an exact str (tag values: or None) */
+    PyObject *shape;   /* (escaped measurement, measurement + tag set, spec) */
+    PyObject *entries; /* spec[0], held: the field prefixes below are its texts */
+    Py_hash_t hash;
+    Py_ssize_t ntags, nfields;
+    Text prefix;       /* measurement + tag set */
+    Py_ssize_t names;  /* the bytes of the prefix and of every field's ",<key>=" */
+    int ascii;         /* the prefix and every field key are ASCII */
+    KnownField *fields;
+} Known;
+
+typedef struct {
+    Known **slots; /* NULL until a shape is added (then 32 kB: no page faults per call) */
+} KnownTable;
+
+static void
+known_clear(Known *k)
+{
+    if (k != NULL) {
+        Py_XDECREF(k->key);
+        Py_XDECREF(k->shape);
+        Py_XDECREF(k->entries);
+        PyMem_Free(k->fields);
+        PyMem_Free(k);
+    }
+}
+
+static void
+known_free(KnownTable *t)
+{
+    if (t->slots != NULL) {
+        for (Py_ssize_t i = 0; i < KNOWN_SLOTS; i++) {
+            known_clear(t->slots[i]);
+        }
+        PyMem_Free(t->slots);
+        t->slots = NULL;
+    }
+}
+
+/* An exact, ready str (its length, kind and data can be read directly). */
+static inline int
+plain_str(PyObject *part)
+{
+#if PY_VERSION_HEX < 0x030C0000
+    return PyUnicode_CheckExact(part) && PyUnicode_IS_READY(part);
+#else
+    return PyUnicode_CheckExact(part);
+#endif
+}
+
+/* Equality of two parts, each an exact ready str or None (pointer first, then text). */
+static inline int
+same_part(PyObject *a, PyObject *b)
+{
+    if (a == b) {
+        return 1;
+    }
+    if (a == Py_None || b == Py_None) {
+        return 0;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    int kind = PyUnicode_KIND(a);
+    if (n != PyUnicode_GET_LENGTH(b) || kind != (int)PyUnicode_KIND(b)) {
+        return 0;
+    }
+    const char *x = PyUnicode_DATA(a), *y = PyUnicode_DATA(b);
+    size_t size = (size_t)n * (size_t)kind;
+    if (size > 16) {
+        return memcmp(x, y, size) == 0;
+    }
+    for (size_t i = 0; i < size; i++) { /* a tag value or a name: shorter than a call */
+        if (x[i] != y[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The hash of a point's parts (str hashes are cached in the str). */
+static inline Py_uhash_t
+mix_part(Py_uhash_t h, PyObject *part)
+{
+    Py_hash_t x = part == Py_None ? 0x2545F491L : ((PyASCIIObject *)part)->hash;
+    if (x == -1) { /* not computed yet (str caches its hash) */
+        x = PyObject_Hash(part);
+    }
+    return (h ^ (Py_uhash_t)x) * 1000003UL;
+}
+
+/* Add the shape a point was found to have, by its key (built by shape_key); nothing when
+   its parts are not all exact str, or on any failure (the table is only a shortcut). */
+static void
+known_add(KnownTable *t, PyObject *key, PyObject *shape, PyObject *entries)
+{
+    Py_ssize_t size = PyTuple_GET_SIZE(key);
+    PyObject *count = PyTuple_GET_ITEM(key, 1);
+    if (!PyLong_CheckExact(count)) {
+        return;
+    }
+    Py_ssize_t ntags = PyLong_AsSsize_t(count);
+    Py_ssize_t nfields = size - 2 - 2 * ntags;
+    if (ntags < 0 || ntags > KNOWN_TAGS || nfields < 1 || nfields > KNOWN_FIELDS ||
+        PyTuple_GET_SIZE(entries) != nfields) {
+        PyErr_Clear();
+        return;
+    }
+    PyObject *prefix = PyTuple_GET_ITEM(shape, 1);
+    if (!plain_str(prefix) || !plain_str(PyTuple_GET_ITEM(key, 0))) {
+        return;
+    }
+    Py_uhash_t h = (Py_uhash_t)(ntags * 31 + nfields);
+    for (Py_ssize_t i = 0; i < size; i++) {
+        PyObject *part = PyTuple_GET_ITEM(key, i);
+        if (i == 1) {
+            continue;
+        }
+        int tag_value = i >= 2 + ntags && i < 2 + 2 * ntags;
+        if (!(plain_str(part) || (tag_value && part == Py_None))) {
+            return;
+        }
+        h = mix_part(h, part);
+    }
+    if (t->slots == NULL) {
+        t->slots = PyMem_Calloc(KNOWN_SLOTS, sizeof(Known *));
+        if (t->slots == NULL) {
+            return;
+        }
+    }
+    Known k = {NULL, NULL, NULL, (Py_hash_t)h, ntags, nfields, {NULL, 0, 1}, 0, 1, NULL};
+    if (text_of(prefix, &k.prefix) < 0) {
+        PyErr_Clear();
+        return;
+    }
+    k.ascii = k.prefix.ascii;
+    k.names = k.prefix.len;
+    k.fields = PyMem_Malloc((size_t)nfields * sizeof(KnownField));
+    if (k.fields == NULL) {
+        return;
+    }
+    PyObject *const *field_keys = &PyTuple_GET_ITEM(key, 2 + 2 * ntags);
+    for (Py_ssize_t i = 0; i < nfields; i++) {
+        PyObject *entry = PyTuple_GET_ITEM(entries, i); /* (key, ",<escaped key>=") */
+        Text text;
+        if (!PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 2 ||
+            !plain_str(PyTuple_GET_ITEM(entry, 0)) || !plain_str(PyTuple_GET_ITEM(entry, 1)) ||
+            text_of(PyTuple_GET_ITEM(entry, 1), &text) < 0 || text.len < 1) {
+            PyErr_Clear();
+            PyMem_Free(k.fields);
+            return;
+        }
+        Py_ssize_t at = -1;
+        for (Py_ssize_t j = 0; j < nfields && at < 0; j++) {
+            if (same_part(PyTuple_GET_ITEM(entry, 0), field_keys[j])) {
+                at = j;
+            }
+        }
+        if (at < 0) {
+            PyMem_Free(k.fields);
+            return;
+        }
+        k.fields[i].data = text.data;
+        k.fields[i].len = text.len;
+        k.fields[i].at = at;
+        k.names += text.len;
+        k.ascii = k.ascii && text.ascii;
+    }
+    Known *entry = PyMem_Malloc(sizeof(Known));
+    if (entry == NULL) {
+        PyMem_Free(k.fields);
+        return;
+    }
+    Py_INCREF(key);
+    Py_INCREF(shape);
+    Py_INCREF(entries);
+    k.key = key;
+    k.shape = shape;
+    k.entries = entries;
+    *entry = k;
+    size_t home = (size_t)h & (KNOWN_SLOTS - 1), slot = home;
+    for (int probe = 0; probe < KNOWN_PROBES; probe++) {
+        size_t at = (home + (size_t)probe) & (KNOWN_SLOTS - 1);
+        if (t->slots[at] == NULL) {
+            slot = at;
+            break;
+        }
+    }
+    known_clear(t->slots[slot]);
+    t->slots[slot] = entry;
+}
+
+/* Append the line of a point whose shape is in the table: 1 done, 0 "not found here" (the
+   general path decides), 2 "found, but not the plain case" (for the Python encoder), -1
+   error; the buffer is as it was unless 1.  No Python code runs here: the point's dicts,
+   read with borrowed references, cannot change meanwhile. */
+static int
+known_line(Buffer *b, KnownTable *t, PyObject *point, PyObject *static_tags,
+           PyObject *default_measurement, long long low, long long high, long long factor,
+           Py_ssize_t *timeless)
+{
+    if (t->slots == NULL || !PyDict_CheckExact(point)) {
+        return 0;
+    }
+    PyObject *measurement = NULL, *tags = NULL, *fields = NULL, *time = NULL;
+    PyObject *k, *v;
+    Py_ssize_t pos = 0;
+    for (Py_ssize_t left = PyDict_GET_SIZE(point); left > 0; left--) {
+        if (!PyDict_Next(point, &pos, &k, &v)) {
+            return 0;
+        }
+        if (k == str_measurement) {
+            measurement = v;
+        }
+        else if (k == str_tags) {
+            tags = v;
+        }
+        else if (k == str_fields) {
+            fields = v;
+        }
+        else if (k == str_time) {
+            time = v;
+        }
+        else if (!plain_str(k)) {
+            return 0; /* a key that may equal one of those: the general path looks */
+        }
+        else if (same_part(k, str_measurement)) {
+            measurement = v;
+        }
+        else if (same_part(k, str_tags)) {
+            tags = v;
+        }
+        else if (same_part(k, str_fields)) {
+            fields = v;
+        }
+        else if (same_part(k, str_time)) {
+            time = v;
+        }
+    }
+    if (measurement == NULL) {
+        measurement = default_measurement;
+    }
+    if (!plain_str(measurement) || fields == NULL || !PyDict_CheckExact(fields)) {
+        return 0;
+    }
+    Py_ssize_t nfields = PyDict_GET_SIZE(fields);
+    if (nfields < 1 || nfields > KNOWN_FIELDS) {
+        return 0;
+    }
+    if (tags == Py_None || (tags != NULL && PyDict_CheckExact(tags) &&
+                            PyDict_GET_SIZE(tags) == 0)) {
+        tags = NULL;
+    }
+    if (tags != NULL && !PyDict_CheckExact(tags)) {
+        return 0;
+    }
+    PyObject *tag_keys[KNOWN_TAGS], *tag_values[KNOWN_TAGS];
+    PyObject *field_keys[KNOWN_FIELDS], *values[KNOWN_FIELDS];
+    Py_ssize_t ntags = 0;
+    if (static_tags != NULL) { /* {**static_tags, **tags}: the point's own values win */
+        if (PyDict_GET_SIZE(static_tags) > KNOWN_TAGS) {
+            return 0;
+        }
+        pos = 0;
+        while (PyDict_Next(static_tags, &pos, &k, &v)) {
+            if (!plain_str(k)) {
+                return 0;
+            }
+            tag_keys[ntags] = k;
+            tag_values[ntags++] = v;
+        }
+    }
+    Py_ssize_t nstatic = ntags;
+    if (tags != NULL) {
+        pos = 0;
+        for (Py_ssize_t left = PyDict_GET_SIZE(tags); left > 0; left--) {
+            if (!PyDict_Next(tags, &pos, &k, &v) || !plain_str(k)) {
+                return 0;
+            }
+            Py_ssize_t j = 0;
+            while (j < nstatic && !same_part(tag_keys[j], k)) {
+                j++;
+            }
+            if (j < nstatic) {
+                tag_values[j] = v;
+                continue;
+            }
+            if (ntags == KNOWN_TAGS) {
+                return 0;
+            }
+            tag_keys[ntags] = k;
+            tag_values[ntags++] = v;
+        }
+    }
+    Py_uhash_t h = (Py_uhash_t)(ntags * 31 + nfields);
+    h = mix_part(h, measurement);
+    for (Py_ssize_t i = 0; i < ntags; i++) {
+        h = mix_part(h, tag_keys[i]);
+    }
+    for (Py_ssize_t i = 0; i < ntags; i++) {
+        if (tag_values[i] != Py_None && !plain_str(tag_values[i])) {
+            return 0;
+        }
+        h = mix_part(h, tag_values[i]);
+    }
+    pos = 0;
+    for (Py_ssize_t i = 0; i < nfields; i++) {
+        if (!PyDict_Next(fields, &pos, &k, &v) || !plain_str(k)) {
+            return 0;
+        }
+        field_keys[i] = k;
+        values[i] = v;
+        h = mix_part(h, k);
+    }
+    Known *known = NULL;
+    size_t home = (size_t)h & (KNOWN_SLOTS - 1);
+    for (int probe = 0; probe < KNOWN_PROBES && known == NULL; probe++) {
+        Known *c = t->slots[(home + (size_t)probe) & (KNOWN_SLOTS - 1)];
+        if (c == NULL) {
+            return 0;
+        }
+        if (c->hash != (Py_hash_t)h || c->ntags != ntags || c->nfields != nfields) {
+            continue;
+        }
+        PyObject *const *parts = &PyTuple_GET_ITEM(c->key, 0);
+        int same = same_part(parts[0], measurement);
+        for (Py_ssize_t i = 0; same && i < ntags; i++) {
+            same = same_part(parts[2 + i], tag_keys[i]) &&
+                   same_part(parts[2 + ntags + i], tag_values[i]);
+        }
+        for (Py_ssize_t i = 0; same && i < nfields; i++) {
+            same = same_part(parts[2 + 2 * ntags + i], field_keys[i]);
+        }
+        if (same) {
+            known = c;
+        }
+    }
+    if (known == NULL) {
+        return 0;
+    }
+    long long stamp = 0;
+    int has_stamp = plain_stamp(time, low, high, factor, &stamp);
+    if (has_stamp < 0) {
+        return 2;
+    }
+    /* Room for the whole line but str values: the names, at most 32 bytes per value (a
+       float's repr is at most 24, an int 21, a bool 5) and 21 for the time, a space each. */
+    Py_ssize_t room = known->names + 32 * nfields + 24;
+    if (buf_reserve(b, room) < 0) {
+        return -1;
+    }
+    char *w = copy_text(b->data + b->len, known->prefix.data, known->prefix.len);
+    *w++ = ' ';
+    char *const fields_at = w;
+    for (Py_ssize_t i = 0; i < nfields; i++) {
+        const KnownField *f = &known->fields[i];
+        PyObject *value = values[f->at];
+        PyTypeObject *kind = Py_TYPE(value);
+        const char *name = f->data;
+        Py_ssize_t name_len = f->len;
+        if (w == fields_at) { /* the first field written: no comma */
+            name++;
+            name_len--;
+        }
+        if (kind == &PyFloat_Type) {
+            double number = PyFloat_AS_DOUBLE(value);
+            if (number != number) {
+                continue; /* NaN: left out */
+            }
+            if (number - number != 0.0) {
+                return 2; /* infinite: the Python encoder refuses it */
+            }
+            char digits[48];
+            char *end = digits + sizeof digits;
+            char *p = float_text(end, number);
+            if (p == NULL) {
+                return -1;
+            }
+            w = copy_text(w, name, name_len);
+            w = copy_text(w, p, end - p);
+        }
+        else if (kind == &PyLong_Type) {
+            int overflow = 0;
+            long long number = PyLong_AsLongLongAndOverflow(value, &overflow);
+            if (overflow || (number == -1 && PyErr_Occurred())) {
+                PyErr_Clear();
+                return 2;
+            }
+            char digits[24];
+            char *p = format_ll(digits + sizeof digits, number);
+            w = copy_text(w, name, name_len);
+            w = copy_text(w, p, digits + sizeof digits - p);
+            *w++ = 'i';
+        }
+        else if (kind == &PyBool_Type) {
+            w = copy_text(w, name, name_len);
+            w = value == Py_True ? copy_text(w, "True", 4) : copy_text(w, "False", 5);
+        }
+        else if (kind == &PyUnicode_Type) {
+            if (!PyUnicode_IS_ASCII(value)) {
+                return 2;
+            }
+            const char *text = (const char *)PyUnicode_1BYTE_DATA(value);
+            Py_ssize_t n = PyUnicode_GET_LENGTH(value);
+            if (memchr(text, '"', (size_t)n) != NULL || memchr(text, '\\', (size_t)n) != NULL) {
+                return 2;
+            }
+            Py_ssize_t used = w - (b->data + b->len);
+            room += n + 2;
+            if (buf_reserve(b, room) < 0) {
+                return -1;
+            }
+            w = b->data + b->len + used;
+            w = copy_text(w, name, name_len);
+            *w++ = '"';
+            w = copy_text(w, text, n);
+            *w++ = '"';
+        }
+        else if (value != Py_None) {
+            return 2;
+        }
+    }
+    if (w == fields_at) {
+        return 2; /* every value left out: the Python encoder says so */
+    }
+    if (has_stamp) {
+        char digits[24];
+        char *p = format_ll(digits + sizeof digits, stamp);
+        *w++ = ' ';
+        w = copy_text(w, p, digits + sizeof digits - p);
+    }
+    Py_ssize_t length = w - (b->data + b->len);
+    if (length > 16380) { /* as plain_line: the Python encoder checks such lines */
+        return 2;
+    }
+    b->len += length;
+    b->line_ascii = known->ascii;
+    b->ascii = b->ascii && known->ascii;
+    *timeless += !has_stamp;
+    return 1;
+}
+
 /* Append the line of one point to the buffer: 1 done, 0 "not the plain case" (the buffer
    as it was), -1 error; *timeless counts the lines written without a time.  The point's
-   parts are held by strong references while it is read (a key's __eq__ may run code). */
+   parts are held by strong references while it is read (a key's __eq__ may run code).
+   A shape found in the cache is added to ``known``. */
 static int
 plain_line(Buffer *b, PyObject *point, PyObject *static_tags, PyObject *default_measurement,
            PyObject *shapes, long long low, long long high, long long factor,
-           Py_ssize_t *timeless)
+           Py_ssize_t *timeless, KnownTable *known)
 {
     PyObject *measurement = NULL, *tags = NULL, *fields = NULL, *time = NULL;
     PyObject *key = NULL, *shape = NULL, *entries = NULL;
@@ -485,6 +1021,7 @@ plain_line(Buffer *b, PyObject *point, PyObject *static_tags, PyObject *default_
         goto done;
     }
     Py_INCREF(entries);
+    known_add(known, key, shape, entries); /* the next points of this shape go faster */
     long long stamp = 0;
     int has_stamp = plain_stamp(time, low, high, factor, &stamp);
     if (has_stamp < 0) {
@@ -503,7 +1040,11 @@ plain_line(Buffer *b, PyObject *point, PyObject *static_tags, PyObject *default_
             }
             goto done;
         }
-        int written = put_field(b, PyTuple_GET_ITEM(entry, 1), value, b->len == fields_start);
+        Text prefix_text;
+        if (text_of(PyTuple_GET_ITEM(entry, 1), &prefix_text) < 0) {
+            goto fail;
+        }
+        int written = put_field(b, &prefix_text, value, b->len == fields_start);
         if (written == -2) {
             goto fail;
         }
@@ -589,21 +1130,42 @@ encode(PyObject *module, PyObject *args)
     if (!as_body && (lines = PyList_New(0)) == NULL) {
         return NULL;
     }
-    PyObject *iterator = PyObject_GetIter(points);
-    if (iterator == NULL) {
+    /* A list is read by index, as its own iterator reads it (slow() may change it). */
+    PyObject *iterator = NULL;
+    if (!PyList_CheckExact(points) && (iterator = PyObject_GetIter(points)) == NULL) {
         Py_XDECREF(lines);
         return NULL;
     }
     Buffer b = {NULL, 0, 0, 1, 1};
+    KnownTable known = {NULL};
     PyObject *point;
     Py_ssize_t index = 0;
     int ok = 1;
-    while (ok && (point = PyIter_Next(iterator)) != NULL) {
+    while (ok) {
+        if (iterator != NULL) {
+            if ((point = PyIter_Next(iterator)) == NULL) {
+                break;
+            }
+        }
+        else if (index < PyList_GET_SIZE(points)) {
+            point = PyList_GET_ITEM(points, index);
+            Py_INCREF(point);
+        }
+        else {
+            break;
+        }
         if (lines != NULL) {
             b.len = 0;
         }
-        int plain = plain_line(&b, point, static_tags, default_measurement, shapes, low, high,
+        int plain = known_line(&b, &known, point, static_tags, default_measurement, low, high,
                                factor, &timeless);
+        if (plain == 0) {
+            plain = plain_line(&b, point, static_tags, default_measurement, shapes, low, high,
+                               factor, &timeless, &known);
+        }
+        else if (plain == 2) {
+            plain = 0;
+        }
         PyObject *line = NULL;
         if (plain == 0) {
             line = PyObject_CallFunction(slow, "On", point, index);
@@ -634,7 +1196,8 @@ encode(PyObject *module, PyObject *args)
         Py_DECREF(point);
         index++;
     }
-    Py_DECREF(iterator);
+    Py_XDECREF(iterator);
+    known_free(&known);
     PyObject *result = NULL;
     if (ok && !PyErr_Occurred() && counts != NULL && timeless) {
         /* counts[2] += timeless (the Python encoder counts the points it encoded there) */

@@ -335,6 +335,145 @@ def test_client_bodies_match(monkeypatch: pytest.MonkeyPatch) -> None:
     assert expected.splitlines()[3] == b"m,dc=x,extra=1,host=a v=3i,w=0.375 3"
 
 
+# -- shapes found again within one call, without building their key --------------------------
+
+def _learnt(monkeypatch: pytest.MonkeyPatch, points: list[Any], **kwargs: Any) -> SlowCount:
+    """Teach the shapes of ``points`` (a first pass), then count the Python encoder's points."""
+    _outcome(line_protocol._encode, points, kwargs.get("tags"), None, None)
+    return SlowCount(monkeypatch)
+
+
+@needs_c
+def test_known_shapes_are_matched_by_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys and names that are equal strings but other objects (built at run time, as
+    json.loads builds them) find the shape as the interned literals do."""
+    def key(text: str) -> str:
+        return "".join(list(text))  # an equal str, not the interned one
+
+    points = [{key("measurement"): key("cpu"), key("tags"): {key("host"): key(f"h{i % 3}")},
+               key("fields"): {key("value"): i * 0.5, key("n"): i}, key("time"): i}
+              for i in range(30)]
+    literal = [{"measurement": "cpu", "tags": {"host": f"h{i % 3}"},
+                "fields": {"value": i * 0.5, "n": i}, "time": i} for i in range(30)]
+    expected = _same(monkeypatch, literal)
+    counter = _learnt(monkeypatch, points)
+    assert line_protocol._encode(points, None, None, None) == expected
+    assert counter.points == 0
+    assert expected[:2] == ["cpu,host=h0 n=0i,value=0.0 0", "cpu,host=h1 n=1i,value=0.5 1"]
+
+
+@needs_c
+def test_known_shapes_with_static_tags(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The envelope's tags merged under each point's own, as {**static, **tags} merges them
+    (the point's value wins, its other keys follow), None and '' values left out."""
+    points = [{"measurement": "m", "tags": {"dc": "own", "host": "a"}, "fields": {"v": 1}},
+              {"measurement": "m", "tags": {"host": "a", "dc": None}, "fields": {"v": 2}},
+              {"measurement": "m", "tags": {}, "fields": {"v": 3}},
+              {"measurement": "m", "tags": None, "fields": {"v": 4}},
+              {"measurement": "m", "fields": {"v": 5}},
+              {"measurement": "m", "tags": {"zone": ""}, "fields": {"v": 6}}] * 3
+    static = {"dc": "static", "team": "t"}
+    lines = _same(monkeypatch, points, tags=static)
+    assert lines[:6] == ["m,dc=own,host=a,team=t v=1i", "m,host=a,team=t v=2i",
+                         "m,dc=static,team=t v=3i", "m,dc=static,team=t v=4i",
+                         "m,dc=static,team=t v=5i", "m,dc=static,team=t v=6i"]
+    counter = _learnt(monkeypatch, points, tags=static)
+    assert line_protocol._encode(points, static, None, None) == lines
+    assert counter.points == 0
+
+
+@needs_c
+def test_known_shapes_in_any_field_order_and_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Field keys in another order are another shape; non-ASCII names and values of every
+    plain type come out as the Python encoder writes them, as lines and as a body."""
+    points = [{"measurement": "mé", "tags": {"hôte": "ü", "k": None},
+               "fields": {"b": 1.25, "a": "x", "ç": True, "d": None}, "time": 5},
+              {"measurement": "mé", "tags": {"hôte": "ü", "k": None},
+               "fields": {"a": "y", "ç": False, "b": 2.0, "d": 7}, "time": None}] * 4
+    assert _same(monkeypatch, points)[:2] == ['mé,hôte=ü a="x",b=1.25,ç=True 5',
+                                              'mé,hôte=ü a="y",b=2.0,d=7i,ç=False']
+    counter = _learnt(monkeypatch, points)
+    timeless = [0]
+    body = line_protocol._encode_body(points, None, None, None, 0, timeless)
+    assert counter.points == 0
+    assert timeless == [4]
+    assert body.decode().splitlines()[1] == 'mé,hôte=ü a="y",b=2.0,d=7i,ç=False'
+
+
+@needs_c
+@pytest.mark.parametrize(("fields", "error"), [
+    ({"v": float("inf"), "w": 1}, "field 'v' is inf"),
+    ({"v": 2**64, "w": 1}, "outside the 64-bit signed integer range"),
+    ({"v": None, "w": None}, "no field left to write"),
+])
+def test_known_shape_with_values_python_refuses(monkeypatch: pytest.MonkeyPatch,
+                                                fields: dict[str, Any], error: str) -> None:
+    """A point of a known shape whose values are not plain goes to the Python encoder,
+    which names it by its index."""
+    good = {"measurement": "m", "tags": {"host": "a"}, "fields": {"v": 1.5, "w": 2}}
+    bad = {"measurement": "m", "tags": {"host": "a"}, "fields": fields}
+    outcome = _same(monkeypatch, [good] * 4 + [bad] + [good])
+    assert outcome[0] == "refused"
+    assert outcome[1].startswith("point 4 (measurement 'm'): ") and error in outcome[1]
+
+
+@needs_c
+def test_known_shape_with_values_python_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    good = {"measurement": "m", "tags": {"host": "a"}, "fields": {"v": 1.5, "s": "ok"}}
+    odd = [{"measurement": "m", "tags": {"host": "a"}, "fields": {"v": 2**62, "s": 'a"b'}},
+           {"measurement": "m", "tags": {"host": "a"}, "fields": {"v": 1.5, "s": "é"}},
+           {"measurement": "m", "tags": {"host": "a"}, "fields": {"v": 1.5, "s": "ok"},
+            "time": "1970-01-01T00:00:01Z"}]
+    assert _same(monkeypatch, [good, *odd, good]) == [
+        'm,host=a s="ok",v=1.5', 'm,host=a s="a\\"b",v=4611686018427387904i',
+        'm,host=a s="é",v=1.5', 'm,host=a s="ok",v=1.5 1000000000', 'm,host=a s="ok",v=1.5']
+
+
+@needs_c
+def test_odd_point_keys_take_the_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A point dict holding a key that is not a plain str (which could equal 'fields') is
+    read by lookups, as the Python encoder reads it."""
+    class Key(str):
+        __hash__ = str.__hash__
+
+    plain = {"measurement": "m", "tags": {"host": "a"}, "fields": {"v": 1}}
+    points = [plain, {**plain, 7: "extra"}, {"measurement": "m", "tags": {"host": "a"},
+                                            Key("fields"): {"v": 2}},
+              {"measurement": "m", "tags": {Key("host"): "a"}, "fields": {"v": 3}},
+              {"measurement": Key("m"), "tags": {"host": Key("a")}, "fields": {"v": 4}}]
+    assert _same(monkeypatch, points * 2)[:5] == [
+        "m,host=a v=1i", "m,host=a v=1i", "m,host=a v=2i", "m,host=a v=3i", "m,host=a v=4i"]
+
+
+@needs_c
+def test_many_shapes_in_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More series in one call than the table of known shapes holds: the same text."""
+    points = [{"measurement": "m", "tags": {"host": f"h{i % 6_000}"},
+               "fields": {"v": i, "w": i / 4}, "time": i} for i in range(18_000)]
+    lines = _same(monkeypatch, points)
+    assert len(lines) == 18_000
+    assert lines[6_001] == "m,host=h1 v=6001i,w=1500.25 6001"
+
+
+@needs_c
+def test_a_list_that_grows_while_encoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list is read by index as its iterator reads it: items appended by a Point's
+    conversion (Python code) are encoded too."""
+    def run() -> list[str]:
+        points: list[Any] = []
+
+        class Growing:
+            def _to_point_dict(self) -> dict[str, Any]:
+                points.append({"measurement": "m", "fields": {"v": len(points)}})
+                return {"measurement": "g", "fields": {"v": 0}}
+
+        points.extend([{"measurement": "m", "fields": {"v": 1}}, Growing()])
+        return line_protocol._encode(points, None, None, None)
+
+    expected = _python(monkeypatch)(run)
+    assert run() == expected == ["m v=1i", "g v=0i", "m v=2i"]
+
+
 # -- random points -----------------------------------------------------------------------------
 
 points_strategy = st.lists(
