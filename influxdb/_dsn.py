@@ -16,20 +16,18 @@ import re
 from typing import Any, Optional
 from urllib.parse import unquote, urlparse, urlsplit
 
-import requests
-
 from influxdb.exceptions import InfluxDBArgumentError, InfluxDBArgumentTypeError
 
-__all__ = ["InfluxDBInvalidURLError", "check_host", "check_port", "check_timeout", "parse_dsn",
+__all__ = ["InvalidHostOrPort", "check_host", "check_port", "check_timeout", "parse_dsn",
            "parse_netloc"]
 
 
-class InfluxDBInvalidURLError(InfluxDBArgumentError, requests.exceptions.InvalidURL):
-    """A ``host`` or ``port`` from which no URL can be made, refused by the constructor.
+class InvalidHostOrPort(InfluxDBArgumentError):
+    """A ``host`` or ``port`` from which no URL can be made.
 
-    influxdb-python 5.3.2 accepted them and failed at the first request with
-    :class:`requests.exceptions.InvalidURL`, which this class still is (and a
-    :class:`ValueError`, and an :class:`~influxdb.exceptions.InfluxDBArgumentError`).
+    The constructor raises it as :class:`influxdb.client.InfluxDBInvalidURLError`, which is
+    also the :class:`requests.exceptions.InvalidURL` influxdb-python 5.3.2 raised at the first
+    request (made by the transport, the only module that imports ``requests``).
     """
 
 
@@ -54,19 +52,19 @@ def check_host(host: object, port: object = 8086) -> str:
     :param port: the constructor's port, for the message about a URL that names none
 
     :raises InfluxDBArgumentTypeError: when ``host`` is not a str
-    :raises InfluxDBInvalidURLError: for a URL (``'http://localhost'``), a host with a port
+    :raises InvalidHostOrPort: for a URL (``'http://localhost'``), a host with a port
         (``'localhost:8086'``), a path, an empty host, or characters no host name has
 
     >>> check_host('[::1]'), check_host('db.example')
     ('[::1]', 'db.example')
     >>> check_host('localhost:8086')
     Traceback (most recent call last):
-    influxdb._dsn.InfluxDBInvalidURLError: host 'localhost:8086' includes a port: ...
+    influxdb._dsn.InvalidHostOrPort: host 'localhost:8086' includes a port: ...
     """
     if not isinstance(host, str):
         raise InfluxDBArgumentTypeError(f"host must be a str, got {type(host).__name__}")
     if "://" in host:
-        raise InfluxDBInvalidURLError(_url_as_host(host, port))
+        raise InvalidHostOrPort(_url_as_host(host, port))
     if host.startswith("[") and host.endswith("]") and _is_ipv6(host[1:-1]):
         return host
     if ":" in host and not host.startswith("[") and _is_ipv6(host):
@@ -75,24 +73,24 @@ def check_host(host: object, port: object = 8086) -> str:
     if match is not None and "@" not in host:
         name = match.group(1)
         bare = name[1:-1] if name.startswith("[") else name
-        raise InfluxDBInvalidURLError(
+        raise InvalidHostOrPort(
             f"host {host!r} includes a port: pass the port apart, "
             f"InfluxDBClient({bare!r}, port={int(match.group(2))})")
     if not host.strip():
-        raise InfluxDBInvalidURLError(
+        raise InvalidHostOrPort(
             "host is empty: pass a host name or address ('localhost', '10.0.0.5', '::1')")
     bad = _NOT_IN_HOST.search(host)
     if bad is not None and "@" in host:
         # Perhaps user:password@host: never repeated in a message.
-        raise InfluxDBInvalidURLError(
+        raise InvalidHostOrPort(
             "host holds '@' (credentials?): pass username= and password= apart, or use "
             "InfluxDBClient.from_dsn('influxdb://user:password@host:8086/db')")
     if bad is not None:
-        raise InfluxDBInvalidURLError(
+        raise InvalidHostOrPort(
             f"host {host!r} holds {bad.group()!r}, which no host name has: pass a bare host "
             f"name or address (a URL prefix such as '/influx' goes in path=)")
     if ":" in host:
-        raise InfluxDBInvalidURLError(
+        raise InvalidHostOrPort(
             f"host {host!r} is neither a host name nor an IPv6 address")
     return host
 
@@ -128,7 +126,7 @@ def check_port(port: object, name: str = "port") -> int:
     """``port`` as an int: ints, strs of digits (``'8086'``) and whole floats, 1 to 65535.
 
     :raises InfluxDBArgumentTypeError: for other types (None, bool, lists...)
-    :raises InfluxDBInvalidURLError: for a number out of range
+    :raises InvalidHostOrPort: for a number out of range
     :raises InfluxDBArgumentError: for a str that is not a number (``'80/redir'``)
 
     >>> check_port('8086'), check_port(8087)
@@ -155,7 +153,7 @@ def check_port(port: object, name: str = "port") -> int:
         raise InfluxDBArgumentTypeError(
             f"{name} must be an int from 1 to 65535, got {port!r} ({type(port).__name__})")
     if not 1 <= number <= 65535:
-        raise InfluxDBInvalidURLError(f"{name} must be from 1 to 65535, got {number}")
+        raise InvalidHostOrPort(f"{name} must be from 1 to 65535, got {number}")
     return number
 
 

@@ -41,6 +41,7 @@ import urllib3.exceptions
 from influxdb import _gc, _json, _retry
 from influxdb._accel import speedups
 from influxdb._batching_buffer import split_lines
+from influxdb._dsn import InvalidHostOrPort
 from influxdb._redact import redact_exception
 from influxdb._retry import Retry, parse_retry_after
 from influxdb._timeutil import format_rfc3339
@@ -78,6 +79,26 @@ _READ_SIZE = 1 << 18
 #: The HTTP library's classes, named here: the layers above never import it.
 Session = requests.Session
 Response = requests.Response
+
+
+class InfluxDBInvalidURLError(InvalidHostOrPort, requests.exceptions.InvalidURL):
+    """A ``host`` or ``port`` from which no URL can be made, refused by the constructor.
+
+    influxdb-python 5.3.2 accepted them and failed at the first request with
+    :class:`requests.exceptions.InvalidURL`, which this class still is (and a
+    :class:`ValueError`, and an :class:`~influxdb.exceptions.InfluxDBArgumentError`).  Made
+    here, where ``requests`` is imported, from the core's
+    :class:`~influxdb._dsn.InvalidHostOrPort` (:func:`invalid_url`).
+    """
+
+
+# Where users import it from (influxdb.client), and so what a traceback names.
+InfluxDBInvalidURLError.__module__ = "influxdb.client"
+
+
+def invalid_url(error: InvalidHostOrPort) -> InfluxDBInvalidURLError:
+    """The core's refusal of a host or port, as the class 5.3.2's callers catch."""
+    return InfluxDBInvalidURLError(error.content)
 
 
 def new_session(session: Optional[Session] = None) -> Session:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, TypeVar, Union
 
 from influxdb import _transport
 from influxdb._admin import AdminMixin
-from influxdb._dsn import InfluxDBInvalidURLError
+from influxdb._dsn import InvalidHostOrPort
 from influxdb._dsn import check_host as _check_host
 from influxdb._dsn import check_port as _check_port
 from influxdb._dsn import check_timeout as _check_timeout
@@ -26,6 +26,7 @@ from influxdb._querying import QueryMixin
 from influxdb._querying import _drop_empty_series as _drop_empty_series
 from influxdb._retry import Retry
 from influxdb._timeutil import normalize_precision
+from influxdb._transport import InfluxDBInvalidURLError
 from influxdb._transport import SocketOptionsAdapter as _SocketOptionsAdapter
 from influxdb._transport import msgpack_ext_hook as _msgpack_parse_hook
 from influxdb._writing import WriteMixin
@@ -40,6 +41,16 @@ log = logging.getLogger("influxdb")
 
 
 ClientT = TypeVar("ClientT", bound="InfluxDBClient")
+T = TypeVar("T")
+
+
+def _url_part(check: Callable[..., T], *args: Any) -> T:
+    """A host or port, checked; refused as :class:`InfluxDBInvalidURLError`, which is also
+    the ``requests.exceptions.InvalidURL`` 5.3.2 raised at the first request."""
+    try:
+        return check(*args)
+    except InvalidHostOrPort as error:
+        raise _transport.invalid_url(error) from None
 
 
 #: Every client made in this process, for the fork hook below.  Weak: being listed keeps
@@ -160,8 +171,8 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
     ) -> None:
         # Checked here rather than at the first request, where 5.3.2 failed with
         # requests' InvalidURL or ValueError (docs/migration.rst); kept as given.
-        self.__port = _check_port(port)
-        self.__host = _check_host(host, self.__port)
+        self.__port = _url_part(_check_port, port)
+        self.__host = _url_part(_check_host, host, self.__port)
         self._username = username
         self._password = password
         self._database = database
@@ -172,7 +183,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         self._max_document_size = _transport.check_document_size(max_document_size)
         self._verify_ssl = verify_ssl
         self.__use_udp = use_udp
-        self.__udp_port = _check_port(udp_port, "udp_port")
+        self.__udp_port = _url_part(_check_port, udp_port, "udp_port")
         self._gzip = gzip
 
         self._session = _transport.new_session(session)

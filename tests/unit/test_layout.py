@@ -37,7 +37,6 @@ NUMERIC_LIBRARIES = frozenset({"pandas", "numpy"})
 #: the list says where the I/O is, and a module that starts importing one fails this test.
 IO_MODULES = {
     "influxdb._transport": "the sync HTTP transport and the UDP socket",
-    "influxdb._dsn": "InfluxDBInvalidURLError is also requests' InvalidURL (5.3.2's class)",
 }
 
 #: Modules outside the DataFrame modules that import pandas or numpy inside a function,
