@@ -10,6 +10,11 @@ checked, before the first request: a bad point means nothing is written, at the 
 encoding not overlapping the server's work) and an iterator (each batch is read and encoded
 while the previous one is being sent).
 
+The client's CPU time (``time.process_time``, every thread of this process) is reported per
+million points for each run, and for the encoding pass alone (the list's bodies built as
+``write_points`` builds them, nothing sent): on a shared machine, whose speed drifts, CPU
+time moves less than elapsed time, and it is what the client takes from the server.
+
 Run: ``python benchmarks/bench_write.py`` (or ``make bench``).
 """
 
@@ -74,26 +79,37 @@ def main(points_n: int = POINTS, rounds: int = 5) -> dict[str, float]:
                   for i in range(0, points_n, BATCH)]
         session = requests.Session()
         results: dict[str, list[float]] = {"bare": [], "ours": [], "iter": [], "peer": []}
+        cpu: dict[str, list[float]] = {"bare": [], "ours": [], "iter": [], "encode": []}
         for _ in range(rounds):
             fresh(client, db, server)
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             for body in bodies:
                 r = session.post(f"{server.url}/write", params={"db": db}, data=body)
                 assert r.status_code == 204, r.text
             results["bare"].append(time.perf_counter() - start)
+            cpu["bare"].append(time.process_time() - start_cpu)
             assert count(client) == points_n
 
             fresh(client, db, server)
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             client.write_points(points, batch_size=BATCH)
             results["ours"].append(time.perf_counter() - start)
+            cpu["ours"].append(time.process_time() - start_cpu)
             assert count(client) == points_n
 
             fresh(client, db, server)
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             client.write_points(iter(points), batch_size=BATCH)
             results["iter"].append(time.perf_counter() - start)
+            cpu["iter"].append(time.process_time() - start_cpu)
             assert count(client) == points_n
+
+            start_cpu = time.process_time()  # the list's encoding pass alone, nothing sent
+            encoded = [client._encode_points(points[at:at + BATCH], start=at, timeless=[0])
+                       for at in range(0, points_n, BATCH)]
+            cpu["encode"].append(time.process_time() - start_cpu)
+            assert encoded == bodies
+            del encoded
 
             fresh(client, db, server)
             peer = run_peer(PEER_WRITE, server.host, str(server.http_port), db, str(points_n),
@@ -107,6 +123,13 @@ def main(points_n: int = POINTS, rounds: int = 5) -> dict[str, float]:
             shares = sorted(b / o for b, o in zip(results["bare"], results[name]))
             print(f"  {name}: ceiling/time by round {', '.join(f'{r:.0%}' for r in shares)}; "
                   f"median {shares[len(shares) // 2]:.0%}")
+        per_million = 1_000_000 / points_n
+        for name, label in (("bare", "ceiling"), ("ours", "list"), ("iter", "iterator"),
+                            ("encode", "encoding pass alone")):
+            seconds = sorted(value * per_million for value in cpu[name])
+            print(f"  client CPU per million points, {label}: "
+                  f"{', '.join(f'{value:.3f}' for value in seconds)} s; "
+                  f"median {seconds[len(seconds) // 2]:.3f} s")
         print_table(f"5. {points_n:,} dict points, batch {BATCH:,}, into a local influxd", [
             ("ceiling: bare requests POST of pre-built batches", med["bare"],
              f"{points_n / med['bare']:,.0f} points/s"),

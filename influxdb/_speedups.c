@@ -44,6 +44,8 @@ typedef struct {
     Py_ssize_t cap;
     int ascii;      /* every byte so far < 0x80 */
     int line_ascii; /* every byte of the last line from plain_line < 0x80 */
+    int in_bytes;   /* the data is that of ``bytes``, which becomes the result (no copy) */
+    PyObject *bytes;
 } Buffer;
 
 static int
@@ -55,6 +57,17 @@ buf_reserve(Buffer *b, Py_ssize_t extra)
     Py_ssize_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra) {
         cap *= 2;
+    }
+    if (b->in_bytes) {
+        if (b->bytes == NULL) {
+            b->bytes = PyBytes_FromStringAndSize(NULL, cap);
+        }
+        else if (_PyBytes_Resize(&b->bytes, cap) < 0) {
+            b->bytes = NULL; /* freed by _PyBytes_Resize */
+        }
+        b->data = b->bytes == NULL ? NULL : PyBytes_AS_STRING(b->bytes);
+        b->cap = b->bytes == NULL ? 0 : cap;
+        return b->bytes == NULL ? -1 : 0;
     }
     char *data = PyMem_Realloc(b->data, (size_t)cap);
     if (data == NULL) {
@@ -1136,7 +1149,7 @@ encode(PyObject *module, PyObject *args)
         Py_XDECREF(lines);
         return NULL;
     }
-    Buffer b = {NULL, 0, 0, 1, 1};
+    Buffer b = {NULL, 0, 0, 1, 1, as_body, NULL}; /* a body is written into its bytes */
     KnownTable known = {NULL};
     PyObject *point;
     Py_ssize_t index = 0;
@@ -1212,11 +1225,22 @@ encode(PyObject *module, PyObject *args)
             result = lines;
         }
         else {
-            result = PyBytes_FromStringAndSize(b.data, b.len);
+            if (b.bytes == NULL) {
+                result = PyBytes_FromStringAndSize(NULL, 0);
+            }
+            else if (_PyBytes_Resize(&b.bytes, b.len) == 0) {
+                result = b.bytes;
+            }
+            b.bytes = NULL; /* the result, or freed by _PyBytes_Resize */
         }
     }
     Py_XDECREF(lines);
-    PyMem_Free(b.data);
+    if (b.in_bytes) {
+        Py_XDECREF(b.bytes);
+    }
+    else {
+        PyMem_Free(b.data);
+    }
     return result;
 }
 

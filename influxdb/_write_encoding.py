@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from influxdb._stamping import count_timeless_lines
 from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
-from influxdb.line_protocol import _encode, _encode_body
+from influxdb.line_protocol import _encode, _encode_body, _LineAmong, _speedups_built
 
 __all__ = ["EncodeMixin"]
 
@@ -68,11 +68,19 @@ class EncodeMixin:
             without a time is added to ``timeless[0]``, counted while encoding
         :raises InfluxDBInvalidPointError: naming the point and field, before anything is sent
         """
-        if (protocol == "json" and type(points) in (list, tuple) and points
-                and not _has_lines(points)):
+        if protocol == "json" and type(points) in (list, tuple) and points:
             # Points only (the common case): straight to the body, with no list of lines.
-            return _encode_body(points, self._merged_tags(tags), None, time_precision, start,
-                                timeless)
+            # The C encoder says when it meets a line (then the mixed path below takes the
+            # batch); without it, the batch is looked over first.
+            if _speedups_built():
+                try:
+                    return _encode_body(points, self._merged_tags(tags), None, time_precision,
+                                        start, timeless, lines_among=True)
+                except _LineAmong:
+                    pass
+            elif not _has_lines(points):
+                return _encode_body(points, self._merged_tags(tags), None, time_precision,
+                                    start, timeless)
         if protocol == "line":
             if isinstance(points, str):
                 points = [points]

@@ -474,6 +474,30 @@ def test_a_list_that_grows_while_encoded(monkeypatch: pytest.MonkeyPatch) -> Non
     assert run() == expected == ["m v=1i", "g v=0i", "m v=2i"]
 
 
+@needs_c
+def test_client_bodies_with_lines_among_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ready-made lines among dicts: the C encoder meets them and hands the batch to the
+    mixed path (no pass looks for them first); the same body, count and errors as Python."""
+    client = InfluxDBClient()
+    points = [_point({"v": 1}, 5), "m,host=b v=2i 6\n", _point({"v": 3}), b"m,host=c v=4i",
+              _point({"v": 5}, 7)]
+    python = _python(monkeypatch)
+    python_timeless = [0]
+    expected = python(client._encode_points, points, timeless=python_timeless)
+    timeless = [0]
+    assert client._encode_points(points, timeless=timeless) == expected == (
+        b"m,host=a v=1i 5\nm,host=b v=2i 6\nm,host=a v=3i\nm,host=c v=4i\nm,host=a v=5i 7\n")
+    assert timeless == python_timeless == [2]
+    only_lines = [0]
+    assert client._encode_points(["m v=1i", "m v=2i 3"], timeless=only_lines) == (
+        b"m v=1i\nm v=2i 3\n")
+    assert only_lines == [1]
+    bad = points + [_point({"v": float("inf")})]
+    for encode in (client._encode_points, lambda items: python(client._encode_points, items)):
+        with pytest.raises(InfluxDBInvalidPointError, match=r"^point 5 \(measurement 'm'\)"):
+            encode(bad)
+
+
 # -- random points -----------------------------------------------------------------------------
 
 points_strategy = st.lists(
