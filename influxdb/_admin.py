@@ -86,7 +86,8 @@ class AdminMixin:
                       tags: Optional[dict[str, Any]] = None) -> None:
         """Drop series by measurement and/or tag values (all points of those series).
 
-        :raises ValueError: when neither ``measurement`` nor ``tags`` is given
+        :raises InfluxDBClientError: when neither ``measurement`` nor ``tags`` is given: the
+            bare ``DROP SERIES`` is sent, as by 5.3.2, and the server refuses it (code 400)
         """
         self._run(ql.drop_series(measurement, tags), database=database)
 

@@ -4,7 +4,10 @@ Pure code, no I/O.  Every statement the client sends on the caller's behalf is b
 from typed pieces, never by formatting input into the text: identifiers go through
 :func:`quote_ident`, strings through :func:`quote_literal`, durations and other raw tokens
 are validated against the InfluxQL grammar before they are placed in the text, so bad input
-raises here, before anything is sent.
+raises here, before anything is sent.  A few incomplete statements that inject nothing and
+that the server refuses itself are built as 5.3.2 built them, so callers read the server's
+answer as before: an empty user name or privilege, ``ALTER RETENTION POLICY`` with nothing
+to alter, a bare ``DROP SERIES`` (docs/migration.rst, "Arguments refused before sending").
 
 For ordinary input every builder returns exactly the string influxdb-python 5.3.2 sent; the
 differences (quoting in ``SHOW SERIES``, validation) are listed in ``docs/migration.rst``
@@ -75,6 +78,20 @@ def _name(value: object, param: str) -> str:
     return quote_ident(cast(str, value), param=param)
 
 
+def _user(value: object) -> str:
+    """A user name, quoted; an empty one is sent, as 5.3.2 sent it.
+
+    No user ``""`` can exist (``CREATE USER ""`` is refused) and no statement reads ``""`` as
+    a default user, so the server judges: ``username required`` or ``user not found``, the
+    answers 5.3.2 callers got (docs/migration.rst, "Arguments refused before sending").  An
+    empty database or policy name stays refused: ``""`` can stand for the default retention
+    policy there.
+    """
+    if value is None:
+        raise InfluxDBArgumentError("username is required, got None")
+    return quote_ident(cast(str, value), param="username")
+
+
 # Duration literals: influxql scanner (digits then letters -> DURATIONVAL) and
 # ParseDuration (units ns, u, µ, ms, s, m, h, d, w; several terms may follow each other,
 # e.g. 1h30m).  Units are case-sensitive; INF is a keyword (any case) where allowed.
@@ -119,7 +136,10 @@ def _replication(value: object) -> str:
     return str(value)
 
 
-_PRIVILEGE = re.compile(r"(?:read|write|all(?:[ \t\n]+privileges)?)", re.IGNORECASE)
+# An empty privilege is sent: ``GRANT  ON "db" TO "u"`` injects nothing and the parser
+# refuses it (400 "found ON, expected READ, WRITE, ALL [PRIVILEGES]"), the answer 5.3.2
+# callers read.  Anything else outside the grammar is refused here: it would be inserted raw.
+_PRIVILEGE = re.compile(r"(?:|read|write|all(?:[ \t\n]+privileges)?)", re.IGNORECASE)
 
 
 def _privilege(value: object) -> str:
@@ -194,11 +214,10 @@ def drop_series(
 ) -> str:
     """``DROP SERIES [FROM "<m>"] [WHERE "k"='v' AND ...]``.
 
-    :raises InfluxDBArgumentError: if neither ``measurement`` nor ``tags`` is given (the server
-        rejects a bare ``DROP SERIES``)
+    With neither ``measurement`` nor ``tags`` the result is a bare ``DROP SERIES``, which the
+    server's parser refuses (400 "found EOF, expected FROM, WHERE"), as in 5.3.2: it never
+    drops anything.
     """
-    if not measurement and not tags:
-        raise InfluxDBArgumentError("drop_series() needs a measurement or tags")
     return _series("DROP SERIES", measurement, tags)
 
 
@@ -240,7 +259,10 @@ def alter_retention_policy(
     """``ALTER RETENTION POLICY "<n>" ON "<db>"`` plus, in 5.3.2's order, `` DURATION d``,
     `` SHARD DURATION s``, `` REPLICATION r`` and `` DEFAULT`` (when ``default is True``).
 
-    :raises InfluxDBArgumentError: if nothing would change, or on malformed values
+    With nothing to change the statement ends after ``ON "<db>"``, as in 5.3.2: the server's
+    parser refuses it (400 "found EOF, expected DURATION, REPLICATION, SHARD, DEFAULT").
+
+    :raises InfluxDBArgumentError: on malformed values
     """
     text = f"ALTER RETENTION POLICY {_name(name, 'name')} ON {_name(database, 'database')}"
     if duration is not None:
@@ -251,11 +273,6 @@ def alter_retention_policy(
         text += " REPLICATION " + _replication(replication)
     if default is True:
         text += " DEFAULT"
-    if duration is None and shard_duration is None and replication is None and default is not True:
-        raise InfluxDBArgumentError(
-            "alter_retention_policy() needs at least one of duration, replication, "
-            "shard_duration or default=True"
-        )
     return text
 
 
@@ -280,7 +297,7 @@ def create_user(username: str, password: str, admin: bool = False) -> str:
     The result carries a secret: send it in a POST body (:func:`classify` says so).
     """
     text = (
-        f"CREATE USER {_name(username, 'username')}"
+        f"CREATE USER {_user(username)}"
         f" WITH PASSWORD {quote_literal(password, param='password')}"
     )
     if admin:
@@ -290,35 +307,37 @@ def create_user(username: str, password: str, admin: bool = False) -> str:
 
 def drop_user(username: str) -> str:
     """:returns: ``DROP USER "<u>"``"""
-    return "DROP USER " + _name(username, "username")
+    return "DROP USER " + _user(username)
 
 
 def set_password(username: str, password: str) -> str:
     """:returns: ``SET PASSWORD FOR "<u>" = '<p>'`` (a secret: POST body only)"""
     return (
-        f"SET PASSWORD FOR {_name(username, 'username')}"
+        f"SET PASSWORD FOR {_user(username)}"
         f" = {quote_literal(password, param='password')}"
     )
 
 
 def grant_admin(username: str) -> str:
     """:returns: ``GRANT ALL PRIVILEGES TO "<u>"``"""
-    return "GRANT ALL PRIVILEGES TO " + _name(username, "username")
+    return "GRANT ALL PRIVILEGES TO " + _user(username)
 
 
 def revoke_admin(username: str) -> str:
     """:returns: ``REVOKE ALL PRIVILEGES FROM "<u>"``"""
-    return "REVOKE ALL PRIVILEGES FROM " + _name(username, "username")
+    return "REVOKE ALL PRIVILEGES FROM " + _user(username)
 
 
 def grant_privilege(privilege: str, database: Optional[str], username: str) -> str:
     """``GRANT <privilege> ON "<db>" TO "<u>"``; privilege kept as given once validated.
 
-    :param privilege: ``read``, ``write`` or ``all`` (any case; ``all privileges`` too)
+    :param privilege: ``read``, ``write`` or ``all`` (any case; ``all privileges`` too); an
+        empty one is sent and refused by the server's parser, as in 5.3.2
+    :raises InfluxDBArgumentError: on any other privilege (it would be inserted raw)
     """
     return (
         f"GRANT {_privilege(privilege)} ON {_name(database, 'database')}"
-        f" TO {_name(username, 'username')}"
+        f" TO {_user(username)}"
     )
 
 
@@ -326,13 +345,13 @@ def revoke_privilege(privilege: str, database: Optional[str], username: str) -> 
     """``REVOKE <privilege> ON "<db>" FROM "<u>"``; see :func:`grant_privilege`."""
     return (
         f"REVOKE {_privilege(privilege)} ON {_name(database, 'database')}"
-        f" FROM {_name(username, 'username')}"
+        f" FROM {_user(username)}"
     )
 
 
 def show_grants(username: str) -> str:
     """:returns: ``SHOW GRANTS FOR "<u>"``"""
-    return "SHOW GRANTS FOR " + _name(username, "username")
+    return "SHOW GRANTS FOR " + _user(username)
 
 
 def show_continuous_queries() -> str:

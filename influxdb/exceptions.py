@@ -171,8 +171,8 @@ class InfluxDBArgumentError(InfluxDBClientError, ValueError):
     """An argument refused before anything was sent.
 
     An :class:`InfluxDBClientError` with ``code`` 400: influxdb-python 5.3.2 sent many of
-    these arguments (an empty user name, an unknown privilege, a malformed duration) to the
-    server, which refused them with HTTP 400, so ``except InfluxDBClientError`` and
+    these arguments (an unknown privilege, a malformed duration) to the server, which
+    refused them with HTTP 400, so ``except InfluxDBClientError`` and
     ``exc.code == 400`` keep working.  Also a :class:`ValueError`, which 5.3.2 raised for the
     arguments it checked itself (precision, consistency, port, DSN).  The message is ours
     alone (no ``"400: "`` prefix); ``.content`` holds it too.
