@@ -158,3 +158,23 @@ def test_on_retry_is_told_before_each_wait() -> None:
     assert retrying(attempt, NO_JITTER, wait=clock.wait, clock=clock,
                     on_retry=lambda *args: retried.append(args)) == "ok"
     assert retried == [(errors[0], 1, 0.5), (errors[1], 2, 1.0)]
+
+
+def test_a_certificate_that_failed_verification_is_not_retried() -> None:
+    clock = Clock()
+    failed = requests.exceptions.SSLError(
+        "HTTPSConnectionPool(host='localhost', port=8086): Max retries exceeded with url: "
+        "/ping (Caused by SSLError(SSLCertVerificationError(1, '[SSL: "
+        "CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate')))")
+    attempt, budgets = failing([failed, "ok"], clock)
+    with pytest.raises(requests.exceptions.SSLError) as info:
+        retrying(attempt, NO_JITTER, wait=clock.wait, clock=clock)
+    assert (info.value is failed, len(budgets), clock.waits) == (True, 1, [])
+
+
+def test_other_tls_failures_are_retried() -> None:
+    clock = Clock()
+    attempt, budgets = failing(
+        [requests.exceptions.SSLError("EOF occurred in violation of protocol"), "ok"], clock)
+    assert retrying(attempt, NO_JITTER, wait=clock.wait, clock=clock) == "ok"
+    assert (len(budgets), clock.waits) == (2, [0.5])
