@@ -10,7 +10,6 @@ points handed from C to Python) rather than time, except one sanity bound with a
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -21,8 +20,7 @@ from influxdb import line_protocol
 from influxdb.line_protocol import make_lines
 
 SPEEDUPS = line_protocol._speedups
-needs_c = pytest.mark.skipif(SPEEDUPS is None and os.environ.get("CI") != "true",
-                             reason="influxdb._speedups is not built here")
+needs_c = pytest.mark.needs_c  # tests/conftest.py: deselected under INFLUXDB_PURE_PYTHON=1
 
 
 @pytest.fixture(autouse=True)

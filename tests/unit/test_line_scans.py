@@ -10,7 +10,6 @@ space, a lone backslash at the end, text that is not ASCII)."""
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any, Callable
 
@@ -31,8 +30,7 @@ from influxdb._stamping import (
 from influxdb._transport import UDPSender
 from influxdb.exceptions import InfluxDBInvalidPointError
 
-needs_c = pytest.mark.skipif(speedups is None and os.environ.get("CI") != "true",
-                             reason="influxdb._speedups is not built here")
+needs_c = pytest.mark.needs_c  # tests/conftest.py: deselected under INFLUXDB_PURE_PYTHON=1
 
 # -- generated lines -----------------------------------------------------------------------------
 _SERIES = st.sampled_from(["m", "cpu,host=a", "m\\ x,t\\ k=v\\ 1", 'q"m,t="x', "#", "# m v=1",

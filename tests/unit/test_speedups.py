@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import math
-import os
 import struct
 import sys
 from collections.abc import Iterator
@@ -29,17 +28,17 @@ from tests.property.test_line_protocol_props import field_values, names, times
 SPEEDUPS = line_protocol._speedups
 
 
+# tests/conftest.py: deselected under INFLUXDB_PURE_PYTHON=1, skipped where the extension is
+# not built, but run (and failing) under CI=true, which builds it.
+needs_c = pytest.mark.needs_c
+
+
+@needs_c
 def test_built_where_ci_runs() -> None:
     """CI builds the extension (``pip install -e .`` with a compiler): it must be there."""
-    if SPEEDUPS is None:
-        assert os.environ.get("CI") != "true", "influxdb._speedups was not built"
-        pytest.skip("influxdb._speedups is not built here (no compiler?)")
+    assert SPEEDUPS is not None, "influxdb._speedups was not built"
     assert SPEEDUPS.__name__ == "influxdb._speedups"
     assert callable(SPEEDUPS.encode)
-
-
-needs_c = pytest.mark.skipif(SPEEDUPS is None and os.environ.get("CI") != "true",
-                             reason="influxdb._speedups is not built here")
 
 
 def _python(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:

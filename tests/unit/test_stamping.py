@@ -492,8 +492,7 @@ def test_writer_class_names_in_warnings(client: InfluxDBClient) -> None:
 
 
 # -- the encoders count timeless points while encoding -------------------------------------------
-_needs_c = pytest.mark.skipif(line_protocol._speedups is None and os.environ.get("CI") != "true",
-                              reason="influxdb._speedups is not built here")
+_needs_c = pytest.mark.needs_c  # tests/conftest.py: deselected under INFLUXDB_PURE_PYTHON=1
 
 
 @pytest.mark.parametrize("c_encoder", [pytest.param(True, marks=_needs_c), False])

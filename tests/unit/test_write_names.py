@@ -8,7 +8,6 @@ A NaN tag value is left out as ``None`` is, by the Python and the C encoder alik
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Iterator
 from decimal import Decimal
@@ -24,8 +23,7 @@ from influxdb.exceptions import InfluxDBClientError, InfluxDBInvalidPointError
 from influxdb.point import Point
 
 SPEEDUPS = line_protocol._speedups
-needs_c = pytest.mark.skipif(SPEEDUPS is None and os.environ.get("CI") != "true",
-                             reason="influxdb._speedups is not built here")
+needs_c = pytest.mark.needs_c  # tests/conftest.py: deselected under INFLUXDB_PURE_PYTHON=1
 
 UNNAMEABLE = [("a\x00b", "a NUL character"), ("a\rb", "a carriage return"),
               ("cpu\r", "a carriage return"), ("m\x00", "a NUL character")]
