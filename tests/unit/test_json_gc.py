@@ -124,8 +124,9 @@ class Node:
 
 def test_paused_resumes_and_promotes_what_was_built() -> None:
     assert gc.isenabled()
-    # CPython 3.12 (3.12.1 here) starts with 375 of its own immortal tuples frozen: objects
-    # frozen by someone else are never unfrozen, so nothing is promoted there
+    # CPython 3.12 (3.12.1 here) starts with 375 of its own immortal tuples frozen (the
+    # builtin types' __mro__ and __bases__): objects frozen by someone else are never
+    # unfrozen, so nothing is promoted there (influxdb/_gc.py says why)
     frozen = gc.get_freeze_count()
     built = _gc.paused(lambda: [[i] for i in range(1000)])
     assert gc.isenabled()
