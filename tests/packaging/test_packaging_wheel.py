@@ -133,7 +133,7 @@ def test_wheel_metadata(dist: tuple[Path, Path]) -> None:
     assert meta["Name"] == "influxdb"
     assert meta["Version"] == _version()
     assert meta["Requires-Python"] == ">=3.9"
-    assert sorted(meta.get_all("Provides-Extra") or []) == ["docs", "pandas", "test"]
+    assert sorted(meta.get_all("Provides-Extra") or []) == ["docs", "fastjson", "pandas", "test"]
     requires = meta.get_all("Requires-Dist") or []
     unconditional = sorted(r.split(">")[0].split("=")[0].strip() for r in requires
                            if "extra ==" not in r)
@@ -228,7 +228,7 @@ def test_sdist_installs_like_pip_install_dot(dist: tuple[Path, Path], tmp_path: 
     assert done.stdout == (
         "True True\n"
         "['influxdb', 'influxdb08']\n"
-        "['docs', 'pandas', 'test']\n"
+        "['docs', 'fastjson', 'pandas', 'test']\n"
         f"{_version()}\n"
     )
 
