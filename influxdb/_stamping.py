@@ -33,7 +33,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional
 
 from influxdb._accel import speedups
-from influxdb._batching_buffer import split_lines
+from influxdb._batching.buffer import split_lines
 from influxdb._timeutil import NANOS_PER
 from influxdb.point import Point
 

@@ -40,7 +40,7 @@ import urllib3.exceptions
 
 from influxdb import _gc, _json, _retry
 from influxdb._accel import speedups
-from influxdb._batching_buffer import split_lines
+from influxdb._batching.buffer import split_lines
 from influxdb._dsn import InvalidHostOrPort
 from influxdb._redact import redact_exception
 from influxdb._retry import Retry, parse_retry_after
@@ -1013,7 +1013,7 @@ class UDPSender:
 
         influxd parses each datagram on its own and drops all of it when one line does not
         parse, so a cut inside a line loses every point of two datagrams.  The lines are
-        found by the batching writer's splitter (:func:`~influxdb._batching_buffer.split_lines`,
+        found by the batching writer's splitter (:func:`~influxdb._batching.buffer.split_lines`,
         the one line splitter of the package): a new line inside a quoted string field
         value belongs to its line (line protocol reference: string field values escape
         only ``"`` and ``\\``, a raw new line is kept as it is).

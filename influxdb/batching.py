@@ -1,9 +1,9 @@
 """Batched writes: a background :class:`BatchWriter`, and :class:`Session` for explicit commits.
 
 Both are built on the same parts: points are checked and encoded in the caller's thread
-(:mod:`influxdb._batching_front`), kept as lines in a buffer with one FIFO per write target
-(:mod:`influxdb._batching_buffer`), and sent in batches with a retry policy that backs off
-exponentially and honours ``Retry-After`` (:mod:`influxdb._batching_send`).
+(:mod:`influxdb._batching.front`), kept as lines in a buffer with one FIFO per write target
+(:mod:`influxdb._batching.buffer`), and sent in batches with a retry policy that backs off
+exponentially and honours ``Retry-After`` (:mod:`influxdb._batching.send`).
 
 Nothing accepted is dropped silently: a batch is either stored, or recorded in ``failed``
 (with the exception that ended it) and handed to ``on_error``; it is logged too.
@@ -32,11 +32,11 @@ import weakref
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
 
-from influxdb import _batching_core
-from influxdb._batching_buffer import Encoded, FlushPolicy, PendingBuffer, Target
-from influxdb._batching_core import WriterBufferFullError, WriterClosedError, WriterCore
-from influxdb._batching_front import WriteFront, Writes
-from influxdb._batching_send import ONE_ATTEMPT, Batch, Deliverer, WriterStats, is_retryable
+from influxdb._batching import core as writer_core
+from influxdb._batching.buffer import Encoded, FlushPolicy, PendingBuffer, Target
+from influxdb._batching.core import WriterBufferFullError, WriterClosedError, WriterCore
+from influxdb._batching.front import WriteFront, Writes
+from influxdb._batching.send import ONE_ATTEMPT, Batch, Deliverer, WriterStats, is_retryable
 from influxdb._retry import Retry
 from influxdb.exceptions import InfluxDBArgumentError
 
@@ -404,8 +404,8 @@ class Session(Writes):
         self._deliverer.reset_after_fork()
 
     def _put(self, target: Target, encoded: Encoded) -> None:
-        if _batching_core._exit_hook_pending:
-            _batching_core._hook_process_exit()  # the uncommitted are reported at exit
+        if writer_core._exit_hook_pending:
+            writer_core._hook_process_exit()  # the uncommitted are reported at exit
         with self._lock:
             self._buffer.add(target, encoded, time.monotonic())
             self._accepted += encoded.count
@@ -544,6 +544,6 @@ def _sessions_after_fork() -> None:  # pragma: no cover - runs in a forked child
         session._reset_after_fork()
 
 
-_batching_core.EXIT_REPORTS.append(_report_uncommitted_sessions)
+writer_core.EXIT_REPORTS.append(_report_uncommitted_sessions)
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_sessions_after_fork)

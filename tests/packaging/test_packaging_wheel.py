@@ -22,6 +22,11 @@ from typing import Callable
 
 import pytest
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
 from tests._influxd import Influxd
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +38,18 @@ _IGNORE = shutil.ignore_patterns(
     ".ruff_cache", ".pytest_cache", "__pycache__", "*.pyc", "*.so", "build", "dist",
     "*.egg-info", "_build",
 )
+
+
+def test_every_package_is_listed_for_setuptools() -> None:
+    # setuptools installs the packages pyproject.toml lists; a subpackage left off the list
+    # still lands in the wheel as data files (MANIFEST.in grafts the folders), with a warning
+    # that it will not in a later setuptools.
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["packages"]
+    found = sorted(".".join(init.parent.relative_to(ROOT).parts)
+                   for top in ("influxdb", "influxdb08")
+                   for init in (ROOT / top).rglob("__init__.py"))
+    assert sorted(listed) == found
 
 
 def _version() -> str:
@@ -121,6 +138,10 @@ def test_wheel_contents(dist: tuple[Path, Path]) -> None:
     for module in ("influxdb/__init__.py", "influxdb/client.py", "influxdb/dataframe_client.py",
                    "influxdb/influxdb08/__init__.py", "influxdb08/client.py"):
         assert module in names
+    # Every module of the source tree, those of the subpackages (folders by role) too.
+    source = sorted(path.relative_to(ROOT).as_posix() for top in ("influxdb", "influxdb08")
+                    for path in (ROOT / top).rglob("*.py"))
+    assert [module for module in source if module not in names] == []
     top_level = {name.split("/", 1)[0] for name in names}
     assert top_level == {"influxdb", "influxdb08", f"influxdb-{_version()}.dist-info"}
     assert [n for n in names if "tests" in n.split("/") or "conftest" in n] == []

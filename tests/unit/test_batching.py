@@ -18,8 +18,8 @@ from typing import Any, Callable, Optional, Union
 import pytest
 import requests
 
-from influxdb import _batching_core
-from influxdb._batching_buffer import (
+from influxdb._batching import core as writer_core
+from influxdb._batching.buffer import (
     Encoded,
     FlushPolicy,
     PendingBuffer,
@@ -28,7 +28,7 @@ from influxdb._batching_buffer import (
     encoded_from_lines,
     split_lines,
 )
-from influxdb._batching_send import Batch, Deliverer, is_retryable, retry_after_of
+from influxdb._batching.send import Batch, Deliverer, is_retryable, retry_after_of
 from influxdb._retry import Retry
 from influxdb._stamping import Clock
 from influxdb.batching import (
@@ -854,7 +854,7 @@ def test_interpreter_exit_flushes_live_writers(client: FakeClient,
                                                writers: list[BatchWriter]) -> None:
     writer = make_writer(client, writers, flush_interval=None)
     writer.write(points(5))
-    _batching_core._close_all_at_exit()  # what atexit runs
+    writer_core._close_all_at_exit()  # what atexit runs
     assert len(client.lines()) == 5
     assert writer.closed
 

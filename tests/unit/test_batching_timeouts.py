@@ -11,8 +11,8 @@ from typing import Any, Optional
 import pytest
 import requests
 
-from influxdb._batching_buffer import Encoded, Target
-from influxdb._batching_send import Batch, Deliverer
+from influxdb._batching.buffer import Encoded, Target
+from influxdb._batching.send import Batch, Deliverer
 from influxdb._retry import Retry
 from influxdb.batching import (
     DEFAULT_REQUEST_TIMEOUT,

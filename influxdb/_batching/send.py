@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from influxdb import _transport
-from influxdb._batching_buffer import Encoded, Target
+from influxdb._batching.buffer import Encoded, Target
 from influxdb._retry import Retry, retry_after_of
 
 __all__ = ["Batch", "Deliverer", "WriterStats", "is_retryable", "retry_after_of"]

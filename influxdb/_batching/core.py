@@ -39,14 +39,14 @@ import weakref
 from collections.abc import Iterator
 from typing import Callable, Optional
 
-from influxdb._batching_buffer import (
+from influxdb._batching.buffer import (
     Encoded,
     FlushPolicy,
     PendingBuffer,
     Target,
     encoded_from_lines,
 )
-from influxdb._batching_send import Batch, Deliverer
+from influxdb._batching.send import Batch, Deliverer
 from influxdb.exceptions import InfluxDBError
 
 __all__ = ["WriterBufferFullError", "WriterClosedError", "WriterCore"]

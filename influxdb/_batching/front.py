@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional
 
-from influxdb._batching_buffer import Encoded, Target, encoded_from_body
+from influxdb._batching.buffer import Encoded, Target, encoded_from_body
 from influxdb._stamping import (
     CLOCK,
     SharedStamps,
