@@ -440,25 +440,30 @@ shape_key(PyObject *measurement, PyObject *tags, PyObject *fields)
 }
 
 /* Copy ``n`` bytes to ``w``, returning the end: eight at a time, inline (the names and
-   numbers of a line are short; a call to memcpy costs more than copying them). */
+   numbers of a line are short; a call to memcpy costs more than copying them); the bytes
+   of the tail may be written twice, never read or written outside the ``n``. */
 static inline char *
 copy_text(char *w, const char *text, Py_ssize_t n)
 {
     if (n > 64) {
         memcpy(w, text, (size_t)n);
-        return w + n;
     }
-    for (; n >= 8; n -= 8, w += 8, text += 8) {
-        memcpy(w, text, 8);
+    else if (n >= 8) { /* the last eight bytes again, overlapping: no loop for the tail */
+        for (Py_ssize_t i = 0; i + 8 <= n; i += 8) {
+            memcpy(w + i, text + i, 8);
+        }
+        memcpy(w + n - 8, text + n - 8, 8);
     }
-    if (n >= 4) {
+    else if (n >= 4) {
         memcpy(w, text, 4);
-        n -= 4, w += 4, text += 4;
+        memcpy(w + n - 4, text + n - 4, 4);
     }
-    while (n-- > 0) {
-        *w++ = *text++;
+    else if (n > 0) { /* 1 to 3 bytes: the first, the middle and the last */
+        w[0] = text[0];
+        w[n / 2] = text[n / 2];
+        w[n - 1] = text[n - 1];
     }
-    return w;
+    return w + n;
 }
 
 /* -- shapes met in one encode() call, found without building their key ------------------- */
