@@ -1,4 +1,4 @@
-"""Vectorised number formatting (influxdb._dataframe_format): exactly repr / str."""
+"""Vectorised number formatting (influxdb._dataframe.format): exactly repr / str."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from influxdb._dataframe_floats import format_floats
-from influxdb._dataframe_format import BLANK, format_ints, text_cells
+from influxdb._dataframe.format import BLANK, format_floats, format_ints, text_cells
 
 
 def texts(cells: np.ndarray) -> list[str]:

@@ -1,4 +1,4 @@
-"""DataFrame -> line protocol (influxdb._dataframe_lines): exact lines."""
+"""DataFrame -> line protocol (influxdb._dataframe.lines): exact lines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from influxdb._dataframe_lines import LinePlan
+from influxdb._dataframe.lines import LinePlan
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 T0 = 1577836800  # 2020-01-01T00:00:00Z
@@ -251,7 +251,7 @@ def test_batches() -> None:
 
 
 def test_chunks_join_seamlessly(monkeypatch: pytest.MonkeyPatch) -> None:
-    import influxdb._dataframe_lines as module
+    import influxdb._dataframe.lines as module
 
     frame = pd.DataFrame({"v": np.arange(100) * 0.5, "w": ["a", None] * 50},
                          index=pd.date_range("2020", periods=100, freq="s"))

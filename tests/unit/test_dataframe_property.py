@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from influxdb._dataframe_lines import LinePlan
+from influxdb._dataframe.lines import LinePlan
 from influxdb.line_protocol import make_lines
 from tests._lp_parser import parse
 

@@ -1,4 +1,4 @@
-"""Decoded answers -> DataFrames (influxdb._dataframe_read)."""
+"""Decoded answers -> DataFrames (influxdb._dataframe.read)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from influxdb._dataframe_read import frames_of_results, series_frame
+from influxdb._dataframe.read import frames_of_results, series_frame
 from influxdb.exceptions import InfluxDBClientError
 
 NS = 1577836800123456789  # 2020-01-01T00:00:00.123456789Z

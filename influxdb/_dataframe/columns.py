@@ -2,7 +2,7 @@
 
 Each field column is read once, whole: its numbers as a numpy array, or its distinct values
 encoded once (strings, categories, tags) with a code per row.  Writing a run of rows is then
-array slicing, :mod:`influxdb._dataframe_format` and gathers -- no Python per row, except for
+array slicing, :mod:`influxdb._dataframe.format` and gathers -- no Python per row, except for
 object columns holding values of mixed types, which go through the dict-point encoder one
 value at a time so that both paths agree.
 
@@ -23,8 +23,7 @@ import numpy as np
 import pandas as pd
 
 from influxdb import _lp_text as _lp
-from influxdb._dataframe_floats import float_cells
-from influxdb._dataframe_format import ArrayCells, Cells, int_cells, text_cells
+from influxdb._dataframe.format import ArrayCells, Cells, float_cells, int_cells, text_cells
 from influxdb.exceptions import InfluxDBArgumentError, InfluxDBInvalidPointError
 
 __all__ = [

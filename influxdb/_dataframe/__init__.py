@@ -1,12 +1,13 @@
-"""The pandas layer's entry points, used by :mod:`influxdb.dataframe_client`.
+"""The DataFrame layer (the one package that imports pandas and numpy when imported), and
+its entry points, used by :mod:`influxdb.dataframe_client`.
 
-* :class:`~influxdb._dataframe_lines.LinePlan` -- DataFrame -> line-protocol bodies
-  (vectorised; columns read by :mod:`influxdb._dataframe_columns`, integers formatted by
-  :mod:`influxdb._dataframe_format`, floats by :mod:`influxdb._dataframe_floats`);
+* :class:`~influxdb._dataframe.lines.LinePlan` -- DataFrame -> line-protocol bodies
+  (vectorised; columns read by :mod:`influxdb._dataframe.columns`, integers, floats and
+  text formatted by :mod:`influxdb._dataframe.format`);
 * :func:`frame_points` -- DataFrame -> point dicts (``protocol='json'`` and 5.3.2's
   ``_convert_dataframe_to_json``);
 * :func:`frame_strings` -- 5.3.2's ``_stringify_dataframe``;
-* :func:`~influxdb._dataframe_read.frames_of_results` -- answers -> DataFrames.
+* :func:`~influxdb._dataframe.read.frames_of_results` -- answers -> DataFrames.
 
 Batches are sent by :func:`influxdb._write_batches.send_batches` (the next body is built
 while the current one is being sent).
@@ -21,10 +22,10 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
-from influxdb._dataframe_columns import field_encoder, is_infinite, round_floats, tag_texts
-from influxdb._dataframe_format import BLANK
-from influxdb._dataframe_lines import LinePlan, check_frame, frame_nanos
-from influxdb._dataframe_read import frames_of_results, series_frame
+from influxdb._dataframe.columns import field_encoder, is_infinite, round_floats, tag_texts
+from influxdb._dataframe.format import BLANK
+from influxdb._dataframe.lines import LinePlan, check_frame, frame_nanos
+from influxdb._dataframe.read import frames_of_results, series_frame
 from influxdb._timeutil import NANOS_PER
 from influxdb.exceptions import InfluxDBInvalidPointError
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from influxdb import line_protocol
-from influxdb._dataframe_columns import (
+from influxdb._dataframe.columns import (
     Encoder,
     field_encoder,
     field_key,
@@ -40,7 +40,7 @@ from influxdb._dataframe_columns import (
     tag_key_value,
     tag_texts,
 )
-from influxdb._dataframe_format import BLANK, int_cells, text_cells
+from influxdb._dataframe.format import BLANK, int_cells, text_cells
 from influxdb._timeutil import MAX_NANOS, MIN_NANOS, NANOS_PER, NUMPY_UNIT_NANOS
 from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
 
