@@ -41,7 +41,7 @@ import urllib3.exceptions
 from influxdb import _gc, _json, _retry
 from influxdb._accel import speedups
 from influxdb._batching.buffer import split_lines
-from influxdb._dsn import InvalidHostOrPort
+from influxdb._config.dsn import InvalidHostOrPort
 from influxdb._redact import redact_exception
 from influxdb._retry import Retry, parse_retry_after
 from influxdb._timeutil import format_rfc3339
@@ -88,7 +88,7 @@ class InfluxDBInvalidURLError(InvalidHostOrPort, requests.exceptions.InvalidURL)
     :class:`requests.exceptions.InvalidURL`, which this class still is (and a
     :class:`ValueError`, and an :class:`~influxdb.exceptions.InfluxDBArgumentError`).  Made
     here, where ``requests`` is imported, from the core's
-    :class:`~influxdb._dsn.InvalidHostOrPort` (:func:`invalid_url`).
+    :class:`~influxdb._config.dsn.InvalidHostOrPort` (:func:`invalid_url`).
     """
 
 

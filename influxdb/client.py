@@ -16,12 +16,12 @@ from typing import Any, Callable, Optional, TypeVar, Union
 
 from influxdb import _transport
 from influxdb._admin import AdminMixin
-from influxdb._dsn import InvalidHostOrPort
-from influxdb._dsn import check_host as _check_host
-from influxdb._dsn import check_port as _check_port
-from influxdb._dsn import check_timeout as _check_timeout
-from influxdb._dsn import parse_dsn as _parse_dsn
-from influxdb._dsn import parse_netloc as _parse_netloc
+from influxdb._config.dsn import InvalidHostOrPort
+from influxdb._config.dsn import check_host as _check_host
+from influxdb._config.dsn import check_port as _check_port
+from influxdb._config.dsn import check_timeout as _check_timeout
+from influxdb._config.dsn import parse_dsn as _parse_dsn
+from influxdb._config.dsn import parse_netloc as _parse_netloc
 from influxdb._querying import QueryMixin
 from influxdb._querying import _drop_empty_series as _drop_empty_series
 from influxdb._retry import Retry
@@ -299,7 +299,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         :param overrides: constructor arguments that win over the environment
         :raises ValueError: naming the variable whose value is wrong
         """
-        from influxdb._config import kwargs_from_env
+        from influxdb._config.sources import kwargs_from_env
 
         kwargs = kwargs_from_env(environ, prefix)
         kwargs.update(overrides)
@@ -315,7 +315,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         :param overrides: constructor arguments that win over the file
         :raises ValueError: naming the key whose value is wrong
         """
-        from influxdb._config import kwargs_from_file
+        from influxdb._config.sources import kwargs_from_file
 
         kwargs = kwargs_from_file(path, section)
         kwargs.update(overrides)

@@ -1,4 +1,4 @@
-"""Configuration from the environment and from ini / toml files (influxdb._config)."""
+"""Configuration from the environment and from ini / toml files (influxdb._config.sources)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from influxdb._config import (
+from influxdb._config.sources import (
     ConfigError,
     kwargs_from_env,
     kwargs_from_file,

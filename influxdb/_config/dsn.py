@@ -59,7 +59,7 @@ def check_host(host: object, port: object = 8086) -> str:
     ('[::1]', 'db.example')
     >>> check_host('localhost:8086')
     Traceback (most recent call last):
-    influxdb._dsn.InvalidHostOrPort: host 'localhost:8086' includes a port: ...
+    influxdb._config.dsn.InvalidHostOrPort: host 'localhost:8086' includes a port: ...
     """
     if not isinstance(host, str):
         raise InfluxDBArgumentTypeError(f"host must be a str, got {type(host).__name__}")

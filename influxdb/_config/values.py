@@ -3,8 +3,8 @@
 Pure code, no I/O apart from checking that a CA bundle path exists.  Each converter takes
 the raw value (text from the environment or an ini file, or a native toml value) and returns
 the constructor argument, or raises :class:`ValueError` saying what was expected; the caller
-(:mod:`influxdb._config`) adds the name of the variable or key, and hides secret values.
-The accepted forms are tabled in :mod:`influxdb._config`'s docstring.
+(:mod:`influxdb._config.sources`) adds the name of the variable or key, and hides secret
+values.  The accepted forms are tabled in :mod:`influxdb._config.sources`'s docstring.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Pure apart from reading the named file: every value is validated and converted here, so a
 wrong value is reported at ``from_env()`` / ``from_config_file()`` naming the variable or key
 that holds it (never its value when it is a secret).  The converter of each value is in
-:mod:`influxdb._config_values`; this module maps names to parameters and reads the sources.
+:mod:`influxdb._config.values`; this module maps names to parameters and reads the sources.
 
 Names (``from_env`` uses ``<prefix><KEY upper-cased>``, default prefix ``INFLUXDB_``; a config
 file uses the key in lower case, in section ``[influxdb]`` by default):
@@ -51,8 +51,8 @@ from collections.abc import Mapping
 from typing import Any, Optional, Union
 from urllib.parse import unquote, urlsplit
 
-from influxdb._config_values import CONVERTERS, scalar_text, to_text
-from influxdb._dsn import parse_dsn
+from influxdb._config.dsn import parse_dsn
+from influxdb._config.values import CONVERTERS, scalar_text, to_text
 from influxdb.exceptions import InfluxDBArgumentError
 
 __all__ = ["ConfigError", "kwargs_from_env", "kwargs_from_file", "kwargs_from_mapping",
