@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Callable, Optional
 
-from influxdb._influxql_lex import _UNQUOTABLE_NAMES
+from influxdb._influxql.lex import _UNQUOTABLE_NAMES
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1

@@ -22,6 +22,7 @@ PURE_MODULES: dict[str, int] = {
     "influxdb.line_protocol": 0,
     "influxdb._timeutil": 0,
     "influxdb._influxql": 0,
+    "influxdb._influxql.lex": 0,
     "influxdb.resultset": 0,
     "influxdb.exceptions": 0,
     "influxdb.chunked_json": 0,

@@ -14,7 +14,8 @@ differences (quoting in ``SHOW SERIES``, validation) are listed in ``docs/migrat
 ("Admin helpers").
 
 The token layer underneath (the quoters, reading the caller's statements, and
-:func:`classify`) is :mod:`influxdb._influxql_lex`; its public names are re-exported here.
+:func:`classify`) is :mod:`influxdb._influxql.lex`, a module of its own: a layer below the
+builders, which the line-protocol encoder reads too.  Its public names are re-exported here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import re
 from collections.abc import Mapping
 from typing import Optional, Union, cast
 
-from influxdb._influxql_lex import (
+from influxdb._influxql.lex import (
     QueryInfo,
     classify,
     ends_in_line_comment,
