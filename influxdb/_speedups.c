@@ -16,10 +16,10 @@
  * (line_protocol._FAST_FORMS) writes.  Within one call, a shape found in the cache is
  * found again without building its key (the table of known shapes, below).
  *
- * without_byte(): the padding of DataFrame line matrices removed (_dataframe_lines).
+ * without_byte(): the padding of DataFrame line matrices removed (_dataframe.lines).
  *
  * count_timeless(), split_lines(): which pre-built lines have no time (_stamping), and
- * the lines of a body, a new line in a string field kept in its line (_batching_buffer).
+ * the lines of a body, a new line in a string field kept in its line (_batching.buffer).
  *
  * msgpack_ext_hook(): InfluxDB's msgpack timestamps as RFC3339 text (_transport).
  *
@@ -1391,7 +1391,7 @@ PyDoc_STRVAR(split_lines_doc,
 "--\n\n"
 "The lines of a line-protocol body (bytes), without their new lines and without blank\n"
 "ones: a new line inside a quoted string field value, or escaped by a backslash, belongs\n"
-"to its line.  One linear pass; the reference is _batching_buffer._split_quote_aware_py\n"
+"to its line.  One linear pass; the reference is _batching.buffer._split_quote_aware_py\n"
 "(a regular expression, whose first match this follows step by step).");
 
 /* Where a run of escaped text ends: bytes other than a backslash, a space and a new line
