@@ -21,8 +21,8 @@ import requests
 from _harness import PEER_TIMER, median_time, print_table, run_peer, start_server
 
 from influxdb import InfluxDBClient
-from influxdb._querying import _drop_empty_series
-from influxdb._transport import decode_json, decode_msgpack
+from influxdb._core.answers import decode_json, decode_msgpack
+from influxdb._core.answers import drop_empty_series as _drop_empty_series
 from influxdb.resultset import ResultSet
 
 ROWS = 1_000_000

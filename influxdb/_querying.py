@@ -1,40 +1,28 @@
 """The read half of :class:`~influxdb.client.InfluxDBClient`: ``query`` and its streaming.
 
-Where a statement goes is decided here, from :func:`influxdb._influxql.classify`: statements
-that change state go by POST; statements that carry a password, and statements too long for a
-URL, travel in the form-encoded POST body; everything else stays in the URL's query string,
-where 5.3.2 put it (users' HTTP mocks read it there).
+Each call reads build -> send -> interpret: the request is the core's
+(:func:`influxdb._core.requests.query_request`: GET or POST, where the statement goes), the
+answer's meaning too (:func:`influxdb._core.answers.query_results`, the decoders of chunked
+answers); what stays here is the client's part: its defaults, and a chunked answer asked for
+again while none of it was handed out.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
-from urllib.parse import urlencode
 
 from influxdb import _transport
-from influxdb._influxql import classify
-from influxdb._retry import TransientFailure
-from influxdb._timeutil import PRECISION, is_time_value, time_as_rfc3339
-from influxdb.exceptions import (
-    InfluxDBArgumentError,
-    InfluxDBArgumentTypeError,
-    InfluxDBBrokenAnswerError,
-)
+from influxdb._core import answers
+from influxdb._core import requests as build
+from influxdb._core.answers import drop_empty_series
 from influxdb.resultset import ResultSet
 
 if TYPE_CHECKING:
     from influxdb._retry import Retry
 
 __all__ = ["QueryMixin"]
-
-#: A ``q`` longer than this (URL-encoded) travels in the POST body, not the URL: proxies and
-#: servers refuse long URLs (414/431), as influxdb-python issue #595 reports.
-MAX_QUERY_IN_URL = 4096
-#: Statement errors that say nothing about the statement, only that the server was stopping.
-TRANSIENT_STATEMENT_ERRORS = frozenset({"query engine shutdown"})
 
 
 class QueryMixin:
@@ -47,61 +35,11 @@ class QueryMixin:
     _max_document_size: Optional[int]
 
     if TYPE_CHECKING:
-        def _request(self, url: str, method: str = ..., params: Any = ..., data: Any = ...,
-                     stream: bool = ..., expected_response_code: int = ...,
-                     headers: Optional[dict[str, str]] = ..., *, operation: str = ...,
-                     retry: Optional[Retry] = ..., compress: bool = ...,
-                     also_accept: tuple[int, ...] = ...,
-                     deadline: Optional[float] = ...,
-                     interpret: Optional[Callable[[_transport.Response], Any]] = ...,
-                     tally: Optional[_transport.Tally] = ...,
-                     failure: Optional[BaseException] = ...) -> Any: ...
-
-    def _prepare_query(
-        self,
-        query: str,
-        params: Optional[dict[str, Any]],
-        bind_params: Optional[dict[str, Any]],
-        epoch: Optional[str],
-        database: Optional[str],
-        chunked: bool,
-        chunk_size: int,
-        method: str,
-    ) -> tuple[str, dict[str, Any], Optional[str], Optional[dict[str, str]]]:
-        if not isinstance(query, str):
-            raise InfluxDBArgumentTypeError(f"query must be a str, got {type(query).__name__}")
-        query_params: dict[str, Any] = dict(params) if params else {}
-        if bind_params:
-            merged = json.loads(query_params.get("params", "{}"))
-            merged.update(_bind_values(bind_params))
-            query_params["params"] = json.dumps(merged)
-        db = database or self._database
-        if db is not None:
-            query_params["db"] = db
-        if epoch is not None:
-            if epoch not in PRECISION:
-                raise InfluxDBArgumentError(
-                    f"Invalid epoch {epoch!r}: use 'h', 'm', 's', 'ms', 'u' or 'ns'")
-            query_params["epoch"] = PRECISION[epoch].epoch
-        if chunked:
-            query_params["chunked"] = "true"
-            if chunk_size > 0:
-                query_params["chunk_size"] = chunk_size
-
-        info = classify(query)
-        if info.changes_state:
-            method = "POST"
-        body: Optional[str] = None
-        headers: Optional[dict[str, str]] = None
-        if info.carries_secret or len(urlencode({"q": query})) > MAX_QUERY_IN_URL:
-            # Passwords never in a URL (access logs); long statements do not fit one.
-            method = "POST"
-            body = urlencode({"q": query})
-            headers = dict(self._headers)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        else:
-            query_params["q"] = query
-        return method, query_params, body, headers
+        def _send(self, request: build.Request, *, retry: Optional[Retry] = ...,
+                  deadline: Optional[float] = ..., timeout: Any = ...,
+                  interpret: Optional[Callable[[_transport.Response], Any]] = ...,
+                  tally: Optional[_transport.Tally] = ...,
+                  failure: Optional[BaseException] = ...) -> Any: ...
 
     def _query_raw(
         self,
@@ -124,8 +62,10 @@ class QueryMixin:
         again, per the client's retries and within the deadline (``None``: the client's),
         as long as nothing of it was handed out.
         """
-        method, query_params, body, headers = self._prepare_query(
-            query, params, bind_params, epoch, database, chunked, chunk_size, method)
+        request = build.query_request(
+            query, params=params, bind_params=bind_params, epoch=epoch,
+            database=database or self._database, chunked=chunked, chunk_size=chunk_size,
+            method=method, headers=self._headers, expected=expected_response_code)
         seconds = self._deadline if deadline is None else deadline
         if chunked:
             # One count of attempts for the call: those made to get the answer, and those
@@ -134,20 +74,16 @@ class QueryMixin:
             expires = None if seconds is None else tally.started + seconds
 
             def send(failure: Optional[BaseException] = None) -> _transport.Response:
-                response: _transport.Response = self._request(
-                    "query", method, query_params, data=body, stream=True,
-                    expected_response_code=expected_response_code, headers=headers,
-                    compress=body is None, deadline=seconds, tally=tally, failure=failure)
+                response: _transport.Response = self._send(
+                    request, deadline=seconds, tally=tally, failure=failure)
                 return response
 
             # Sent now, so that a refused query raises here, as in 5.3.2; read as iterated.
             return _chunked_documents(send(), send, expires, self._max_document_size)
         try:
-            results: list[dict[str, Any]] = self._request(
-                "query", method, query_params, data=body,
-                expected_response_code=expected_response_code, headers=headers,
-                compress=body is None, deadline=seconds, interpret=_results)
-        except _ServerStopping as stopping:  # retries spent: the statement errors stand
+            results: list[dict[str, Any]] = self._send(
+                request, deadline=seconds, interpret=_results)
+        except answers.ServerStopping as stopping:  # retries spent: the statement errors stand
             results = stopping.results
         return iter(results)
 
@@ -229,7 +165,7 @@ class QueryMixin:
             query, params=params, bind_params=bind_params, epoch=epoch,
             expected_response_code=expected_response_code, database=database,
             chunked=chunked, chunk_size=chunk_size, method=method,
-            deadline=_transport.check_deadline(deadline))
+            deadline=build.check_deadline(deadline))
         if chunked:
             return self._chunked_resultsets(results, raise_errors)
         result_sets = [ResultSet(result, raise_errors=raise_errors) for result in results]
@@ -258,36 +194,20 @@ class QueryMixin:
 
 
 def _results(response: _transport.Response) -> list[dict[str, Any]]:
-    """The ``results`` of a whole answer (decoded by the client: ``response._msgpack``).
+    """The ``results`` of a whole answer (its msgpack body decoded by the client:
+    ``response._msgpack``, as 5.3.2 left it there; else JSON, decoded here).
 
     :raises InfluxDBBrokenAnswerError: the body is cut short or malformed (retried)
-    :raises _ServerStopping: a statement error that only says the server was stopping
+    :raises ServerStopping: a statement error that only says the server was stopping
         (retried)
     """
-    data = response._msgpack  # type: ignore[attr-defined]
-    if data:
-        _drop_empty_series(data)
-    elif response.content:
-        data = _transport.decode_answer(response.content, msgpack_body=False)
-    else:
-        data = {}
-    results: list[dict[str, Any]] = data.get("results", [])
-    transient = [r["error"] for r in results
-                 if isinstance(r, dict) and r.get("error") in TRANSIENT_STATEMENT_ERRORS]
-    if transient:
-        raise _ServerStopping(transient[0], results)
-    return results
-
-
-class _ServerStopping(TransientFailure):
-    """A statement error that says nothing about the statement, only that the server was
-    busy stopping: retried like a 503 (influxd 1.6 answers it with 200 to queries racing
-    its shutdown).  Once the retries are spent, the answer's results are returned, and the
-    statement error raised from them as any other."""
-
-    def __init__(self, message: str, results: list[dict[str, Any]]) -> None:
-        super().__init__(f"the query was answered {message!r}")
-        self.results = results
+    document = response._msgpack  # type: ignore[attr-defined]
+    if document is not None:
+        return answers.query_results(document, msgpack_body=True)
+    content = response.content
+    return answers.query_results(
+        answers.decode_answer(content, msgpack_body=False) if content else None,
+        msgpack_body=False)
 
 
 def _chunked_documents(response: _transport.Response,
@@ -306,90 +226,11 @@ def _chunked_documents(response: _transport.Response,
         try:
             for document in _transport.iter_documents(response, expires=expires, limit=limit):
                 handed_out = document
-                yield _drop_empty_series(document)
+                yield drop_empty_series(document)
         except Exception as error:
             if handed_out is not None:
                 raise
             response = resend(error)
             continue
-        if handed_out is not None and _announces_more(handed_out):
-            raise InfluxDBBrokenAnswerError(
-                "the chunked answer ended on a chunk marked partial (more was announced): "
-                "it was cut short")
+        answers.check_last_chunk(handed_out)
         return
-
-
-def _announces_more(document: dict[str, Any]) -> bool:
-    # InfluxDB marks each chunk but the last of a statement "partial": true, and a series
-    # continued in the next chunk too (the /query endpoint's chunked answers).
-    for result in document.get("results", ()):
-        if not isinstance(result, dict):
-            continue
-        if result.get("partial"):
-            return True
-        for series in result.get("series") or ():
-            if isinstance(series, dict) and series.get("partial"):
-                return True
-    return False
-
-
-_JSON_SCALARS = (str, int, bool, type(None))
-
-
-def _bind_values(bind_params: dict[str, Any]) -> dict[str, Any]:
-    """``bind_params`` made ready for JSON, naming the parameter of any value that is not.
-
-    Times (``datetime``, ``date``, ``pandas.Timestamp``, ``numpy.datetime64``) become RFC3339
-    text with every nanosecond (naive ones are UTC, a date is its midnight UTC), which
-    InfluxQL compares with ``time`` like a time literal; numpy numbers become Python ones.
-    5.3.2 failed here with ``TypeError: Object of type datetime is not JSON serializable``.
-
-    :raises InfluxDBArgumentTypeError: (a ``TypeError``) a value JSON cannot carry
-    :raises InfluxDBArgumentError: NaN or an infinity (not JSON), ``NaT``
-    """
-    out: dict[str, Any] = {}
-    for name, value in bind_params.items():
-        if type(value) in _JSON_SCALARS:
-            out[name] = value
-            continue
-        if is_time_value(value):
-            try:
-                value = time_as_rfc3339(value)
-            except InfluxDBArgumentError as exc:
-                raise InfluxDBArgumentError(f"bind_params[{name!r}]: {exc}") from None
-        elif getattr(getattr(value, "dtype", None), "kind", None) in ("b", "i", "u", "f") and (
-                hasattr(value, "item")):
-            value = value.item()  # numpy scalars
-        try:
-            json.dumps(value, allow_nan=False)
-        except TypeError as exc:
-            raise InfluxDBArgumentTypeError(
-                f"bind_params[{name!r}]: cannot bind a value of type {type(value).__name__} "
-                f"({exc}); pass a str, int, float, bool, None, or a time (datetime, date, "
-                "pandas.Timestamp, numpy.datetime64)") from None
-        except ValueError:
-            raise InfluxDBArgumentError(
-                f"bind_params[{name!r}]: cannot bind {value!r}: JSON has no NaN or "
-                "infinity") from None
-        out[name] = value
-    return out
-
-
-def _drop_empty_series(document: dict[str, Any]) -> dict[str, Any]:
-    """Make a msgpack answer equal to its JSON twin.
-
-    InfluxDB's msgpack encoder writes ``"series": []`` for a statement without rows, and
-    ``"values": []`` for a series without rows, where the JSON answer leaves the keys out;
-    ``ResultSet.raw`` should not depend on the transport.
-    """
-    for result in document.get("results", ()):
-        if not isinstance(result, dict):
-            continue
-        series = result.get("series")
-        if series == []:
-            del result["series"]
-        elif series:
-            for one in series:
-                if isinstance(one, dict) and one.get("values") == []:
-                    del one["values"]
-    return document

@@ -1,4 +1,5 @@
-"""The only module that does I/O: HTTP through a :class:`requests.Session`, and UDP.
+"""The sync transport, the only module that does I/O: HTTP through a
+:class:`requests.Session`, and UDP.
 
 Everything here is driven by :class:`~influxdb.client.InfluxDBClient`, which keeps the state
 (session, headers, credentials) in the attributes 5.3.2 users read and patch; this module
@@ -11,15 +12,14 @@ retried call of the sync client goes through it (HTTP requests, a chunked answer
 again, the batching writer's batches).  The ``requests`` exceptions worth another attempt
 are listed here (:data:`RETRYABLE_EXCEPTIONS`), the rest of the table is the core's.
 
-Decoding: InfluxDB >= 1.4 answers ``application/x-msgpack`` when asked (the 5.3 default
-``Accept``), else JSON.  Timestamps in msgpack come as extension type 5 (seconds, nanoseconds);
-they are turned into exactly the RFC3339Nano text the JSON answer would carry.
+What is sent and what an answer means are the core's (:mod:`influxdb._core`): this module
+sends a :class:`~influxdb._core.requests.Request`, reads the body (bounded in size and time)
+or feeds its blocks to the core's decoder, and raises the exception the core makes of an
+unexpected status (:func:`influxdb._core.answers.error_of`).
 """
 
 from __future__ import annotations
 
-import gzip as _gzip
-import json
 import logging
 import queue
 import re
@@ -32,30 +32,23 @@ from itertools import accumulate as _accumulate
 from typing import Any, Callable, Optional, TypeVar, Union
 from urllib.parse import urlsplit
 
-import msgpack
 import requests
 import requests.adapters
 import requests.exceptions
 import urllib3.exceptions
 
-from influxdb import _gc, _json, _retry
-from influxdb._accel import speedups
+from influxdb import _retry
 from influxdb._batching.buffer import split_lines
 from influxdb._config.dsn import InvalidHostOrPort
+from influxdb._core import answers
+from influxdb._core.answers import DEFAULT_MAX_DOCUMENT_SIZE
+from influxdb._core.requests import Request
 from influxdb._redact import redact_exception
-from influxdb._retry import Retry, parse_retry_after
-from influxdb._timeutil import format_rfc3339
-from influxdb.exceptions import (
-    InfluxDBArgumentError,
-    InfluxDBBrokenAnswerError,
-    InfluxDBError,
-    InfluxDBInvalidPointError,
-    error_from_response,
-)
+from influxdb._retry import Retry
+from influxdb.exceptions import InfluxDBError, InfluxDBInvalidPointError
 
 log = logging.getLogger("influxdb")
 
-MSGPACK = "application/x-msgpack"
 #: Transport failures worth another attempt (5.3.2 retried exactly these): this transport's
 #: rows of the one table of retryable failures (:func:`influxdb._retry.is_retryable`).
 RETRYABLE_EXCEPTIONS: tuple[type[BaseException], ...] = (
@@ -64,15 +57,6 @@ RETRYABLE_EXCEPTIONS: tuple[type[BaseException], ...] = (
     requests.exceptions.Timeout,
     requests.exceptions.ChunkedEncodingError,  # the answer was cut (server died mid-answer)
 )
-#: Bodies above this size are decoded with the cyclic garbage collector paused: decoding
-#: allocates millions of containers, and collecting them mid-way costs as much as the decoding.
-_GC_PAUSE_BYTES = 1 << 20
-#: The default ``max_document_size``: the most bytes one answer document may take in memory
-#: (a whole answer, or one chunk of a chunked answer).  2 GiB is about 25 million rows of
-#: msgpack; decoded, they take five to ten times as much as Python objects, more than most
-#: machines have, so larger answers are read with ``chunked=True``.  The limit exists so
-#: that an endless answer ends in an error instead of exhausting memory.
-DEFAULT_MAX_DOCUMENT_SIZE = 2 << 30
 #: Bytes asked of the socket per read of a whole answer (requests reads 10 KiB at a time).
 _READ_SIZE = 1 << 18
 
@@ -141,311 +125,14 @@ class SocketOptionsAdapter(requests.adapters.HTTPAdapter):
             raise
 
 
-def _python_ext_hook(code: int, data: bytes) -> Any:
-    """Decode InfluxDB's msgpack extension types.
-
-    Type 5 is a timestamp: 8 bytes of seconds and 4 of nanoseconds, big-endian.  It becomes
-    the RFC3339Nano string the JSON format gives (all nine digits kept; trailing zeros
-    trimmed as Go's ``time.RFC3339Nano`` does).
-    """
-    if code == 5 and len(data) == 12:
-        # Hot path (called once per row).  The seconds part repeats across neighbouring
-        # rows, so its text is cached by its 8 raw bytes.  Fractions repeat when times are
-        # whole seconds or milliseconds, and not at all at finer spacing: a small cache (it
-        # stays in the CPU cache, and clearing it is cheap) serves the first case without
-        # slowing the second.
-        head = data[:8]
-        text = _SECONDS_TEXT.get(head)
-        if text is None:
-            text = _seconds_text(head)
-        tail = data[8:]
-        fraction = _FRACTION_TEXT.get(tail)
-        if fraction is None:
-            # Not zero (the zero tail is always cached): Go's RFC3339Nano trims zeros.
-            fraction = f".{int.from_bytes(tail, 'big'):09d}".rstrip("0") + "Z"
-            if len(_FRACTION_TEXT) >= _FRACTION_CACHE_SIZE:
-                _FRACTION_TEXT.clear()
-                _FRACTION_TEXT[_ZERO_NANOS] = "Z"
-            _FRACTION_TEXT[tail] = fraction
-        return text + fraction
-    return msgpack.ExtType(code, data)
-
-
-_ZERO_NANOS = b"\x00\x00\x00\x00"
-_FRACTION_CACHE_SIZE = 4096
-_SECONDS_TEXT: dict[bytes, str] = {}
-_FRACTION_TEXT: dict[bytes, str] = {_ZERO_NANOS: "Z"}
-
-
-def _seconds_text(head: bytes) -> str:
-    seconds = int.from_bytes(head, "big", signed=True)
-    text = format_rfc3339(seconds * 1_000_000_000)[:-1]
-    if len(_SECONDS_TEXT) >= 100_000:
-        _SECONDS_TEXT.clear()
-    _SECONDS_TEXT[head] = text
-    return text
-
-
-#: The hook given to msgpack: the C one when it is built (the same text, about twenty times
-#: faster per row; the Python one handles what it leaves: other types, years outside 1-9999).
-msgpack_ext_hook: Callable[[int, bytes], Any] = _python_ext_hook
-if speedups is not None:
-    speedups.set_ext_fallback(_python_ext_hook)
-    msgpack_ext_hook = speedups.msgpack_ext_hook
-
-
-def _with_gc_paused(size: int, decode: Callable[[], Any]) -> Any:
-    if size < _GC_PAUSE_BYTES:
-        return decode()
-    return _gc.paused(decode)
-
-
-def _c_decoding() -> bool:
-    # The C decoder stands in for msgpack with the C hook only (tests swap the hook for the
-    # Python one to compare the two).
-    return speedups is not None and msgpack_ext_hook is speedups.msgpack_ext_hook
-
-
-def _unpack(data: Union[bytes, bytearray], start: int, end: int) -> Any:
-    """The msgpack document ``data[start:end]``: decoded in C while the C hook is in use
-    (the same objects, timestamps without a call each), else, or when the C decoder gives
-    up (malformed or unusual data), by msgpack, which gives the result or its own error."""
-    if _c_decoding():
-        try:
-            return speedups.msgpack_decode(data, start, end)
-        except Exception:  # noqa: BLE001 -- msgpack decides, below
-            pass
-    return msgpack.unpackb(bytes(data[start:end]) if (start, end) != (0, len(data)) else data,
-                           ext_hook=msgpack_ext_hook, raw=False, strict_map_key=False)
-
-
-def decode_msgpack(content: bytes) -> Any:
-    """Decode one msgpack document (a whole, non-chunked answer)."""
-    return _with_gc_paused(len(content), lambda: _unpack(content, 0, len(content)))
-
-
-def _msgpack_documents(blocks: Iterator[bytes],
-                       limit: Optional[int] = None) -> Iterator[Any]:
-    # The concatenated documents of a chunked msgpack answer.  msgpack's streaming Unpacker
-    # only finds where each document ends (skip() builds no objects, and resumes where the
-    # last block stopped: framing is linear in the answer's size); each whole document is
-    # then decoded at once by _unpack.
-    framer = msgpack.Unpacker(max_buffer_size=0)
-    pending = bytearray()  # the bytes of documents not decoded yet
-    offset = 0  # the stream position of pending[0]
-
-    def complete() -> tuple[list[Any], Optional[Exception]]:
-        documents = []
-        done = 0
-        failure = None
-        while True:
-            try:
-                framer.skip()
-                end = framer.tell() - offset
-                documents.append(_unpack(pending, done, end))
-            except msgpack.OutOfData:
-                break
-            except Exception as error:  # noqa: BLE001 -- raised after the documents before it
-                failure = error
-                break
-            done = end
-        del pending[:done]
-        return documents, failure
-
-    for block in blocks:
-        framer.feed(block)
-        pending += block
-        # Documents completed by this block, decoded with the collector paused (as for
-        # whole answers): a 10,000-row chunk allocates tens of thousands of lists.
-        size = len(pending)
-        documents, failure = _with_gc_paused(_GC_PAUSE_BYTES, complete)
-        offset += size - len(pending)
-        yield from documents
-        if failure is not None:
-            raise _undecodable("msgpack", failure) from failure
-        if limit is not None and len(pending) > limit:  # what is left: one unfinished document
-            raise _too_large(len(pending), limit, "one document of the chunked answer")
-    if pending:
-        raise _cut_short(len(pending))
-
-
-def _msgpack_objects(blocks: Iterator[bytes], limit: Optional[int]) -> Iterator[Any]:
-    # The same with msgpack building the objects as the bytes come (the Python timestamp
-    # hook is in use); the Unpacker resumes where it stopped, so this is linear too.
-    unpacker = msgpack.Unpacker(ext_hook=msgpack_ext_hook, raw=False, strict_map_key=False,
-                                max_buffer_size=0)
-    received = 0
-    finished = 0  # the stream position where the last whole document ended
-
-    def complete() -> tuple[list[Any], Optional[Exception]]:
-        nonlocal finished
-        documents = []
-        try:
-            while True:
-                documents.append(unpacker.unpack())
-                finished = unpacker.tell()
-        except msgpack.OutOfData:
-            return documents, None
-        except Exception as error:  # noqa: BLE001 -- raised after the documents before it
-            return documents, error
-
-    for block in blocks:
-        unpacker.feed(block)
-        received += len(block)
-        documents, failure = _with_gc_paused(_GC_PAUSE_BYTES, complete)
-        yield from documents
-        if failure is not None:
-            raise _undecodable("msgpack", failure) from failure
-        if limit is not None and received - finished > limit:
-            raise _too_large(received - finished, limit, "one document of the chunked answer")
-    if received > finished:
-        raise _cut_short(received - finished)
-
-
-class _Lines:
-    """The newline-terminated lines of a stream of blocks, in time linear in its size.
-
-    Each byte is searched for a newline once and copied twice at most (into the buffer, and
-    out as part of its line), however the lines fall across blocks: a line of 100 MB that
-    arrives in 400 blocks is not searched again for each block (the cost was quadratic).
-
-    :param limit: the longest unfinished line held, bytes (``None``: no limit)
-    :ivar scanned: bytes searched for a newline so far
-    :ivar copied: bytes copied so far
-    """
-
-    def __init__(self, limit: Optional[int] = None) -> None:
-        self.limit = limit
-        self.scanned = 0
-        self.copied = 0
-        self._buffer = bytearray()
-        self._searched = 0  # the bytes at the start of the buffer hold no newline
-
-    def feed(self, block: bytes) -> list[bytearray]:
-        """The lines that ``block`` completes, without their newlines.
-
-        :raises InfluxDBBrokenAnswerError: the unfinished line is longer than ``limit``
-        """
-        buffer = self._buffer
-        buffer += block
-        self.copied += len(block)
-        lines = []
-        start = 0
-        position = self._searched
-        while True:
-            end = buffer.find(b"\n", position)
-            if end < 0:
-                break
-            self.scanned += end + 1 - position
-            lines.append(buffer[start:end])
-            self.copied += end - start
-            start = position = end + 1
-        self.scanned += len(buffer) - position
-        if start:
-            del buffer[:start]  # from the front: CPython moves the start, not the bytes
-        self._searched = len(buffer)
-        if self.limit is not None and len(buffer) > self.limit:
-            raise _too_large(len(buffer), self.limit, "one document of the chunked answer")
-        return lines
-
-    def rest(self) -> bytearray:
-        """What followed the last newline."""
-        return self._buffer
-
-
-def _json_documents(blocks: Iterator[bytes], limit: Optional[int]) -> Iterator[Any]:
-    # InfluxDB writes each document of a chunked JSON answer on a line of its own.
-    lines = _Lines(limit)
-    for block in blocks:
-        for line in lines.feed(block):
-            if line and not line.isspace():
-                yield _json_line(line)
-    rest = lines.rest()
-    if rest and not rest.isspace():
-        # The last document without its newline: whole if it decodes.  A document is an
-        # object: text that does not end as one was cut (and decoding a long cut line, only
-        # to fail at its end, would build all its objects for nothing).
-        if not rest.rstrip().endswith(b"}"):
-            raise _cut_short(len(rest))
-        try:
-            document = _json.loads(rest)
-        except ValueError as error:
-            raise _cut_short(len(rest)) from error
-        yield document
-
-
-def _json_line(line: bytearray) -> Any:
-    try:
-        return _json.loads(line)
-    except ValueError as error:
-        raise _undecodable("JSON", error) from error
-
-
-#: What the decoders raise on data they cannot read: msgpack's errors and json's are
-#: ValueErrors; a time beyond the year 9999 is an OverflowError, a list as a key a TypeError.
-_DECODE_ERRORS = (ValueError, TypeError, OverflowError, msgpack.UnpackException)
-
-
-def _undecodable(kind: str, error: BaseException) -> InfluxDBBrokenAnswerError:
-    return InfluxDBBrokenAnswerError(
-        f"the answer is not valid {kind} (cut short or malformed): "
-        f"{type(error).__name__}: {error}")
-
-
-def _cut_short(size: int) -> InfluxDBBrokenAnswerError:
-    return InfluxDBBrokenAnswerError(
-        f"the answer ended in the middle of a document ({size} bytes of it received): "
-        f"it was cut short")
-
-
-def _too_large(size: int, limit: int, what: str) -> InfluxDBBrokenAnswerError:
-    return InfluxDBBrokenAnswerError(
-        f"{what} is larger than max_document_size={limit} bytes ({size} bytes read); "
-        f"raise the limit (max_document_size=) or read the answer with chunked=True",
-        too_large=True)
-
-
-def decode_json(content: bytes) -> Any:
-    """Decode one JSON document (msgspec when installed: :mod:`influxdb._json`)."""
-    return _with_gc_paused(len(content), lambda: _json.loads(content))
-
-
-def decode_answer(content: bytes, msgpack_body: bool) -> Any:
-    """Decode a whole answer's body (msgpack or JSON).
-
-    :raises InfluxDBBrokenAnswerError: the body is cut short or malformed (the decoder's
-        error is its ``__cause__``)
-    """
-    try:
-        return decode_msgpack(content) if msgpack_body else decode_json(content)
-    except _DECODE_ERRORS as error:
-        raise _undecodable("msgpack" if msgpack_body else "JSON", error) from error
-
-
-def is_msgpack(response: requests.Response) -> bool:
-    content_type = response.headers.get("Content-Type", "")
-    return content_type.split(";", 1)[0].strip() == MSGPACK
-
-
-def decode_body(response: requests.Response) -> Any:
-    """The decoded body of a non-streamed answer (msgpack or JSON), ``None`` when empty.
-
-    :raises InfluxDBBrokenAnswerError: the body is cut short or malformed
-    """
-    content = response.content
-    if not content:
-        return None
-    return decode_answer(content, is_msgpack(response))
-
-
 def iter_documents(response: requests.Response, read_size: int = 1 << 18, *,
                    expires: Optional[float] = None,
                    limit: Optional[int] = DEFAULT_MAX_DOCUMENT_SIZE) -> Iterator[Any]:
     """Decode a chunked answer document by document, holding at most one document in memory.
 
-    InfluxDB sends chunked JSON as one document per line, and chunked msgpack as
-    concatenated documents.  The connection is released when the iterator is exhausted,
-    closed, or garbage-collected.
+    The blocks read are fed to the core's decoder for the answer's format
+    (:func:`influxdb._core.answers.chunk_decoder`).  The connection is released when the
+    iterator is exhausted, closed, or garbage-collected.
 
     :param expires: the ``time.monotonic()`` by which the answer must be read (``None``: no
         deadline)
@@ -457,12 +144,7 @@ def iter_documents(response: requests.Response, read_size: int = 1 << 18, *,
     """
     blocks = read_blocks(response, read_size, expires)
     try:
-        if is_msgpack(response) and _c_decoding():
-            yield from _msgpack_documents(blocks, limit)
-        elif is_msgpack(response):
-            yield from _msgpack_objects(blocks, limit)
-        else:
-            yield from _json_documents(blocks, limit)
+        yield from answers.iter_decoded(blocks, answers.chunk_decoder(response.headers, limit))
     finally:
         blocks.close()
         response.close()
@@ -586,19 +268,19 @@ def read_body(response: requests.Response, *, expires: Optional[float] = None,
         if not_read and response.raw is not None:  # (requests' marker)
             declared = response.headers.get("Content-Length", "")
             if limit is not None and declared.isdigit() and int(declared) > limit:
-                raise _too_large(int(declared), limit, "the answer")
+                raise answers.too_large(int(declared), limit, "the answer")
             blocks = []
             size = 0
             for block in read_blocks(response, _READ_SIZE, expires):
                 size += len(block)
                 if limit is not None and size > limit:
-                    raise _too_large(size, limit, "the answer")
+                    raise answers.too_large(size, limit, "the answer")
                 blocks.append(block)
             response._content = b"".join(blocks)
             response._content_consumed = True  # type: ignore[attr-defined]
         content = response.content
         if limit is not None and content and len(content) > limit:
-            raise _too_large(len(content), limit, "the answer")
+            raise answers.too_large(len(content), limit, "the answer")
     except BaseException:
         response.close()
         raise
@@ -626,48 +308,6 @@ def capped_timeout(timeout: Any, expires: Optional[float],
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
         return min(timeout, left)
     return timeout
-
-
-def check_deadline(deadline: Optional[float]) -> Optional[float]:
-    """A ``deadline=`` argument, checked: seconds above 0, or ``None``."""
-    if deadline is None:
-        return None
-    if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not (
-            deadline > 0):
-        raise InfluxDBArgumentError(
-            f"deadline must be a number of seconds above 0 or None, got {deadline!r}")
-    return float(deadline)
-
-
-def check_document_size(size: Optional[int]) -> Optional[int]:
-    """A ``max_document_size=`` argument, checked: bytes above 0, or ``None``."""
-    if size is None:
-        return None
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise InfluxDBArgumentError(
-            f"max_document_size must be a number of bytes above 0 or None, got {size!r}")
-    return size
-
-
-def error_body_text(response: requests.Response) -> str:
-    """An error answer's body as text; a msgpack body is re-encoded as compact JSON (5.3.2)."""
-    content = response.content
-    if content and is_msgpack(response):
-        try:
-            decoded = msgpack.unpackb(content, raw=False, strict_map_key=False)
-            return json.dumps(decoded, separators=(",", ":"))
-        except (ValueError, msgpack.UnpackException):
-            pass
-    return content.decode("utf-8", "replace") if content else ""
-
-
-def gzip_body(data: Union[bytes, str, None]) -> Optional[bytes]:
-    """Compress a request body (strings are encoded as UTF-8 first, unlike 5.3.2)."""
-    if data is None:
-        return None
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return _gzip.compress(data, compresslevel=5)
 
 
 T = TypeVar("T")
@@ -785,21 +425,14 @@ def _annotate(error: BaseException, attempts: int, elapsed: float, note: str) ->
 
 def perform(
     session: requests.Session,
+    request: Request,
     *,
-    method: str,
-    url: str,
+    base_url: str,
     auth: Any,
-    params: Any,
-    data: Any,
-    stream: bool,
-    headers: dict[str, str],
     proxies: Any,
     verify: Any,
     timeout: Any,
     retry: Retry,
-    expected_response_code: int,
-    operation: str = "query",
-    also_accept: tuple[int, ...] = (),
     sleep: Optional[Callable[[float], None]] = None,
     deadline: Optional[float] = None,
     max_document_size: Optional[int] = DEFAULT_MAX_DOCUMENT_SIZE,
@@ -807,18 +440,21 @@ def perform(
     tally: Optional[Tally] = None,
     failure: Optional[BaseException] = None,
 ) -> Any:
-    """Send one request, retrying per ``retry``; return the answer with the expected status
-    (or what ``interpret`` makes of it).
+    """Send ``request`` to ``<base_url>/<request.path>``, retrying per ``retry``; return the
+    answer with an expected status (or what ``interpret`` makes of it).
 
-    Each attempt sends, reads and interprets (:func:`retrying`): unless ``stream``, the body
-    is read within the attempt (a failure while reading it is retried like a failure before
-    it) and ``response.content`` holds it; ``interpret(response)`` then gives the result or
-    raises (a broken answer, a :class:`~influxdb._retry.TransientFailure`: retried too).
+    Each attempt sends, reads and interprets (:func:`retrying`): unless ``request.stream``,
+    the body is read within the attempt (a failure while reading it is retried like a
+    failure before it) and ``response.content`` holds it; ``interpret(response)`` then gives
+    the result or raises (a broken answer, a :class:`~influxdb._retry.TransientFailure`:
+    retried too).  An answer with another status raises what the core makes of it
+    (:func:`influxdb._core.answers.error_of`).
 
+    :param base_url: the client's ``scheme://host:port[/path]``
     :param deadline: seconds the whole call may take, attempts and waits included, reading
-        the body too unless ``stream`` (``None``: no deadline)
+        the body too unless streamed (``None``: no deadline)
     :param max_document_size: the most bytes a body read here may have (``None``: no limit)
-    :param interpret: what to make of an answer with the expected status (``None``: the
+    :param interpret: what to make of an answer with an expected status (``None``: the
         answer itself is returned)
     :param tally: go on counting the attempts of a call begun earlier
     :param failure: resume after this failure of that call: retry it, or raise it
@@ -830,6 +466,8 @@ def perform(
         ``ReadTimeout``)
     """
     debug = log.isEnabledFor(logging.DEBUG)  # once per request: nothing to build when off
+    method, params, data, stream = request.method, request.params, request.body, request.stream
+    url = f"{base_url}/{request.path}"
 
     def attempt(budget: Optional[float]) -> Any:
         sent_at = time.monotonic()
@@ -839,7 +477,7 @@ def perform(
             # and time, and a stall in it raises ReadTimeout as a stall before it does.
             response = session.request(
                 method=method, url=url, auth=auth, params=params, data=data,
-                stream=True, headers=headers, proxies=proxies, verify=verify,
+                stream=True, headers=dict(request.headers), proxies=proxies, verify=verify,
                 timeout=capped_timeout(timeout, expires),
             )
             if not stream:
@@ -851,22 +489,15 @@ def perform(
         status = response.status_code
         if debug:
             _log_request(method, url, params, data, status, sent_at, response, stream)
-        if status == expected_response_code or status in also_accept:
+        if status in request.expected:
             return response if interpret is None else interpret(response)
         if stream:  # an error answer to a streamed request: its body within the same bounds
             read_body(response, expires=expires, limit=max_document_size)
-        text = error_body_text(response)
+        content = response.content
         response.close()
-        # The class comes from the status and the server's message (a 500 naming a missing
-        # retention policy is the client's mistake, never retried), and from whether InfluxDB
-        # answered at all (its answers all carry X-Influxdb-Version).
-        error = error_from_response(text, status, operation=operation,
-                                    from_influxdb="X-Influxdb-Version" in response.headers,
-                                    url=_public_url(url))
-        # The retry decision reads it (influxdb._retry.retry_after_of), and so may users.
-        error.retry_after = parse_retry_after(  # type: ignore[attr-defined]
-            response.headers.get("Retry-After"))
-        raise error
+        raise answers.error_of(status, response.headers, content,
+                               operation=request.operation, url=_public_url(url),
+                               now=time.time())
 
     return retrying(attempt, retry, deadline=deadline, tally=tally, failure=failure,
                     label=lambda: f"{method} {_redact(url)}", wait=sleep)

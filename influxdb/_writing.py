@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Optional
 
+from influxdb._core import requests as build
 from influxdb._stamping import warn_shared_server_time
 from influxdb._timeutil import normalize_precision
 from influxdb._write_args import check_consistency
@@ -46,8 +47,6 @@ log = logging.getLogger("influxdb")
 #: ``client.write_points(points, time_precision=..., retention_policy=...)``.
 write_timeout: ContextVar[Any] = ContextVar("influxdb_write_timeout", default=None)
 
-_WRITE_CONTENT_TYPE = "application/octet-stream"
-
 
 class WriteMixin(EncodeMixin):
     """Write methods; mixed into :class:`~influxdb.client.InfluxDBClient`."""
@@ -63,12 +62,8 @@ class WriteMixin(EncodeMixin):
     _retry_policy: Retry
 
     if TYPE_CHECKING:
-        def _request(self, url: str, method: str = ..., params: Any = ..., data: Any = ...,
-                     stream: bool = ..., expected_response_code: int = ...,
-                     headers: Optional[dict[str, str]] = ..., *, operation: str = ...,
-                     retry: Optional[Retry] = ..., compress: bool = ...,
-                     also_accept: tuple[int, ...] = ..., timeout: Any = ...
-                     ) -> Response: ...
+        def _send(self, request: build.Request, *, retry: Optional[Retry] = ...,
+                  timeout: Any = ...) -> Response: ...
 
         def create_database(self, dbname: str) -> None: ...
 
@@ -94,28 +89,18 @@ class WriteMixin(EncodeMixin):
         :raises requests.exceptions.RequestException: transport failure once retries are spent
         """
         db = database or self._database
-        params: dict[str, Any] = {}
-        if db is not None:
-            params["db"] = db
-        if consistency is not None:
-            params["consistency"] = consistency
-        if precision is not None:
-            params["precision"] = precision
-        if retention_policy is not None:
-            params["rp"] = retention_policy
-        headers = dict(self._headers)
-        headers["Content-Type"] = _WRITE_CONTENT_TYPE
+        request = build.write_request(body, params=build.write_params(
+            database=db, retention_policy=retention_policy, precision=precision,
+            consistency=consistency), headers=self._headers)
         if timeout is None:
             timeout = write_timeout.get()
         try:
-            self._request("write", "POST", params, data=body, expected_response_code=204,
-                          headers=headers, operation="write", retry=retry, timeout=timeout)
+            self._send(request, retry=retry, timeout=timeout)
         except InfluxDBDatabaseNotFoundError:
             if not self._create_database_if_missing or db is None:
                 raise
             self.create_database(db)
-            self._request("write", "POST", params, data=body, expected_response_code=204,
-                          headers=headers, operation="write", retry=retry, timeout=timeout)
+            self._send(request, retry=retry, timeout=timeout)
 
     def write(
         self,
@@ -133,16 +118,13 @@ class WriteMixin(EncodeMixin):
         :param protocol: ``'json'`` or ``'line'``
         :returns: ``True``
         """
-        headers = dict(self._headers)
-        headers["Content-Type"] = _WRITE_CONTENT_TYPE
         precision = params.get("precision") if params else None
         if protocol == "json":
             data = make_lines(data, precision).encode("utf-8")
         elif protocol == "line":
             data = _line_body(data)
-        self._request("write", "POST", params, data=data,
-                      expected_response_code=expected_response_code, headers=headers,
-                      operation="write")
+        self._send(build.write_request(data, params=params, headers=self._headers,
+                                       expected=expected_response_code))
         return True
 
     def write_points(

@@ -8,10 +8,10 @@ line-protocol encoder (:mod:`influxdb.line_protocol`), then the transport
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import weakref
+from collections.abc import Mapping
 from typing import Any, Callable, Optional, TypeVar, Union
 
 from influxdb import _transport
@@ -22,20 +22,23 @@ from influxdb._config.dsn import check_port as _check_port
 from influxdb._config.dsn import check_timeout as _check_timeout
 from influxdb._config.dsn import parse_dsn as _parse_dsn
 from influxdb._config.dsn import parse_netloc as _parse_netloc
+from influxdb._core import answers
+from influxdb._core import requests as build
+from influxdb._core.answers import drop_empty_series as _drop_empty_series
+from influxdb._core.answers import msgpack_ext_hook as _msgpack_parse_hook
 from influxdb._querying import QueryMixin
-from influxdb._querying import _drop_empty_series as _drop_empty_series
 from influxdb._retry import Retry
 from influxdb._timeutil import normalize_precision
 from influxdb._transport import InfluxDBInvalidURLError
 from influxdb._transport import SocketOptionsAdapter as _SocketOptionsAdapter
-from influxdb._transport import msgpack_ext_hook as _msgpack_parse_hook
 from influxdb._writing import WriteMixin
 from influxdb.exceptions import InfluxDBArgumentError
 
 __all__ = ["InfluxDBClient", "InfluxDBInvalidURLError"]
 
 # Kept importable from here: 5.3.2 users and tests reach for them by these names.
-_KEEP = (_parse_dsn, _parse_netloc, _SocketOptionsAdapter, _msgpack_parse_hook)
+_KEEP = (_parse_dsn, _parse_netloc, _SocketOptionsAdapter, _msgpack_parse_hook,
+         _drop_empty_series)
 
 log = logging.getLogger("influxdb")
 
@@ -167,7 +170,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         default_tags: Optional[dict[str, Any]] = None,
         create_database_if_missing: bool = False,
         deadline: Optional[float] = None,
-        max_document_size: Optional[int] = _transport.DEFAULT_MAX_DOCUMENT_SIZE,
+        max_document_size: Optional[int] = answers.DEFAULT_MAX_DOCUMENT_SIZE,
     ) -> None:
         # Checked here rather than at the first request, where 5.3.2 failed with
         # requests' InvalidURL or ValueError (docs/migration.rst); kept as given.
@@ -179,8 +182,8 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         self._timeout = _check_timeout(timeout)
         self._retries = retries
         self._retry_policy = Retry.from_int(retries)
-        self._deadline = _transport.check_deadline(deadline)
-        self._max_document_size = _transport.check_document_size(max_document_size)
+        self._deadline = build.check_deadline(deadline)
+        self._max_document_size = answers.check_document_size(max_document_size)
         self._verify_ssl = verify_ssl
         self.__use_udp = use_udp
         self.__udp_port = _url_part(_check_port, udp_port, "udp_port")
@@ -351,7 +354,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         self.close()
 
     # -- HTTP ----------------------------------------------------------------------------
-    def _auth(self, headers: dict[str, str]) -> Any:
+    def _auth(self, headers: Mapping[str, str]) -> Any:
         if any(key.lower() == "authorization" for key in headers):
             return None
         if self._username is None or self._password is None:
@@ -385,66 +388,52 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         :raises requests.exceptions.RequestException: transport failures once retries are
             spent
         """
-        response: _transport.Response = self._request(
-            url, method, params, data, stream, expected_response_code, headers)
+        response: _transport.Response = self._send(build.http_request(
+            url, method, params, data, stream, expected_response_code,
+            self._headers if headers is None else headers))
         return response
 
-    def _request(
+    def _send(
         self,
-        url: str,
-        method: str = "GET",
-        params: Optional[dict[str, Any]] = None,
-        data: Any = None,
-        stream: bool = False,
-        expected_response_code: int = 200,
-        headers: Optional[dict[str, str]] = None,
+        request: build.Request,
         *,
-        operation: str = "query",
         retry: Optional[Retry] = None,
-        compress: bool = True,
-        also_accept: tuple[int, ...] = (),
         deadline: Optional[float] = None,
         timeout: Any = None,
         interpret: Optional[Callable[[_transport.Response], Any]] = None,
         tally: Optional[_transport.Tally] = None,
         failure: Optional[BaseException] = None,
     ) -> Any:
-        # deadline: seconds this call may take (None: the client's deadline); interpret:
-        # what to make of the answer, within each attempt (None: the answer itself);
-        # tally, failure: resume the retries of a call begun earlier (_transport.perform).
-        full_url = f"{self._baseurl}/{url}"
-        send_headers = dict(self._headers if headers is None else headers)
-        if isinstance(data, (dict, list)):
-            data = json.dumps(data)
-        if self._gzip and compress:
-            send_headers["Accept-Encoding"] = "gzip"
-            if data is not None:
-                send_headers["Content-Encoding"] = "gzip"
-                data = _transport.gzip_body(data)
+        """Send ``request`` through the transport with this client's state (session,
+        credentials, gzip, retries, deadline, timeout), each unless given here.
+
+        :param deadline: seconds this call may take (``None``: the client's deadline)
+        :param timeout: this request's timeout (``None``: the client's)
+        :param interpret: what to make of the answer, within each attempt (``None``: the
+            answer itself)
+        :param tally: with ``failure``, resume the retries of a call begun earlier
+            (:func:`influxdb._transport.perform`)
+        """
+        request = build.encoded(request, self._gzip)
+        stream = request.stream
+
         def read(response: _transport.Response) -> Any:
             # Decoded within the attempt: a broken msgpack answer is retried with the rest.
             msgpack_body = None
-            if not stream and _transport.is_msgpack(response) and response.content:
-                msgpack_body = _transport.decode_answer(response.content, msgpack_body=True)
+            if not stream and answers.is_msgpack(response.headers) and response.content:
+                msgpack_body = answers.decode_answer(response.content, msgpack_body=True)
             response._msgpack = msgpack_body  # type: ignore[attr-defined]
             return response if interpret is None else interpret(response)
 
         return _transport.perform(
             self._session,
-            method=method,
-            url=full_url,
-            auth=self._auth(send_headers),
-            params=params,
-            data=data,
-            stream=stream,
-            headers=send_headers,
+            request,
+            base_url=self._baseurl,
+            auth=self._auth(request.headers),
             proxies=self._proxies,
             verify=self._verify_ssl,
             timeout=self._timeout if timeout is None else timeout,  # None: the client's
             retry=retry if retry is not None else self._retry_policy,
-            expected_response_code=expected_response_code,
-            operation=operation,
-            also_accept=also_accept,
             deadline=self._deadline if deadline is None else deadline,
             max_document_size=self._max_document_size,
             interpret=read,
@@ -460,6 +449,5 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
 
         :raises InfluxDBClientError: on any other status
         """
-        response: _transport.Response = self._request("ping", "GET", expected_response_code=204,
-                                                      also_accept=(200,))
-        return response.headers.get("X-Influxdb-Version")
+        response: _transport.Response = self._send(build.ping_request(self._headers))
+        return answers.ping_version(response.headers)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from influxdb import _transport
+from influxdb._core import requests as build
 from influxdb._timeutil import NANOS_PER, PRECISION, normalize_precision
 from influxdb._write_batches import send_batches
 from influxdb.client import InfluxDBClient
@@ -226,7 +226,7 @@ class DataFrameClient(InfluxDBClient):
             query, params=params, bind_params=bind_params, epoch=wire_epoch,
             expected_response_code=expected_response_code, database=database,
             chunked=chunked, chunk_size=chunk_size, method=method,
-            deadline=_transport.check_deadline(deadline))
+            deadline=build.check_deadline(deadline))
         unit_nanos = PRECISION[wire_epoch].nanos
         options = {"raise_errors": raise_errors, "dropna": dropna, "unit_nanos": unit_nanos,
                    "index_columns": data_frame_index}

@@ -15,7 +15,8 @@ import msgpack
 import pytest
 
 from influxdb import _transport
-from influxdb._querying import _announces_more
+from influxdb._core import answers
+from influxdb._core import requests as build
 from influxdb.exceptions import (
     InfluxDBBrokenAnswerError,
     InfluxDBClientError,
@@ -52,9 +53,9 @@ ANSWER = {"results": [{"statement_id": 0, "series": [
 @pytest.mark.parametrize("kind", ["msgpack", "json"])
 def test_whole_answer_cut_short_raises_broken_answer(kind: str) -> None:
     body = msgpack.packb(ANSWER) if kind == "msgpack" else json.dumps(ANSWER).encode()
-    assert _transport.decode_answer(body, msgpack_body=kind == "msgpack") == ANSWER
+    assert answers.decode_answer(body, msgpack_body=kind == "msgpack") == ANSWER
     with pytest.raises(InfluxDBBrokenAnswerError) as info:
-        _transport.decode_answer(body[:len(body) * 7 // 10], msgpack_body=kind == "msgpack")
+        answers.decode_answer(body[:len(body) * 7 // 10], msgpack_body=kind == "msgpack")
     label = "msgpack" if kind == "msgpack" else "JSON"
     assert str(info.value).startswith(f"the answer is not valid {label} (cut short or "
                                       f"malformed): ")
@@ -82,14 +83,14 @@ ENCODINGS = {
 
 
 def _reader(kind: str, limit: Optional[int] = None) -> Any:
+    decoder: type[answers.ChunkDecoder] = answers.JsonDocuments
     if kind == "msgpack-c":
-        if not _transport._c_decoding():
-            # The suite without the C extension still reads chunked msgpack, the other way.
-            return lambda blocks: _transport._msgpack_objects(blocks, limit)
-        return lambda blocks: _transport._msgpack_documents(blocks, limit)
-    if kind == "msgpack-python":
-        return lambda blocks: _transport._msgpack_objects(blocks, limit)
-    return lambda blocks: _transport._json_documents(blocks, limit)
+        # The suite without the C extension still reads chunked msgpack, the other way.
+        c = answers._c_decoding()
+        decoder = answers.MsgpackDocuments if c else answers.MsgpackObjects
+    elif kind == "msgpack-python":
+        decoder = answers.MsgpackObjects
+    return lambda blocks: answers.iter_decoded(blocks, decoder(limit))
 
 
 def _read(kind: str, data: bytes, size: int,
@@ -160,7 +161,7 @@ def test_a_document_over_the_limit_raises_holding_about_that_much(kind: str) -> 
     ({}, False),
 ])
 def test_a_chunk_announces_more(document: dict[str, Any], more: bool) -> None:
-    assert _announces_more(document) is more
+    assert answers.announces_more(document) is more
 
 
 # -- linear in the answer's size ------------------------------------------------------------
@@ -171,7 +172,7 @@ def test_json_line_reader_is_linear_in_the_bytes_it_gets() -> None:
     # joined and split the whole pending line again for every block).
     line = b'{"results":[{"series":[{"values":[' + b"[1,2]," * 700_000 + b"[1,2]]}]}]}"
     data = line + b"\n" + b"{}\n"
-    lines = _transport._Lines()
+    lines = answers._Lines()
     got = [bytes(one) for block in blocks_of(data, 1024) for one in lines.feed(block)]
     assert got == [line, b"{}"]
     assert lines.scanned == len(data)
@@ -184,14 +185,15 @@ def test_msgpack_framing_decodes_each_document_once(monkeypatch: pytest.MonkeyPa
     document = {"results": [{"series": [{"values": [[i, "x" * 20] for i in range(150_000)]}]}]}
     data = msgpack.packb(document)
     decoded: list[int] = []
-    unpack = _transport._unpack
+    unpack = answers._unpack
 
     def counting(buffer: Any, start: int, end: int) -> Any:
         decoded.append(end - start)
         return unpack(buffer, start, end)
 
-    monkeypatch.setattr(_transport, "_unpack", counting)
-    assert list(_transport._msgpack_documents(blocks_of(data, 1024))) == [document]
+    monkeypatch.setattr(answers, "_unpack", counting)
+    decoder = answers.MsgpackDocuments()
+    assert list(answers.iter_decoded(blocks_of(data, 1024), decoder)) == [document]
     assert decoded == [len(data)]
 
 
@@ -218,10 +220,10 @@ def test_timeout_past_the_deadline_is_the_least_requests_takes() -> None:
 @pytest.mark.parametrize("value", [0, -1, True, "2", float("nan")])
 def test_deadline_must_be_seconds_above_zero(value: Any) -> None:
     with pytest.raises(ValueError, match="deadline must be a number of seconds above 0"):
-        _transport.check_deadline(value)
+        build.check_deadline(value)
 
 
 @pytest.mark.parametrize("value", [0, -5, 1.5, True, "1"])
 def test_document_limit_must_be_bytes_above_zero(value: Any) -> None:
     with pytest.raises(ValueError, match="max_document_size must be a number of bytes"):
-        _transport.check_document_size(value)
+        answers.check_document_size(value)

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from influxdb import _gc, _json, _transport
+from influxdb import _gc, _json
+from influxdb._core import answers
 
 
 @pytest.fixture(params=["msgspec", "stdlib"])
@@ -111,10 +112,10 @@ def test_floats_round_as_the_standard_library(values: list[float], form: str) ->
 def test_decode_json_uses_it(decoder: str) -> None:
     big = b'{"results":[{"series":[{"name":"m","columns":["v"],"values":[' + b",".join(
         b"[%d.5]" % i for i in range(200_000)) + b"]}]}]}"
-    assert len(big) > _transport._GC_PAUSE_BYTES
-    values = _transport.decode_json(big)["results"][0]["series"][0]["values"]
+    assert len(big) > answers._GC_PAUSE_BYTES
+    values = answers.decode_json(big)["results"][0]["series"][0]["values"]
     assert values[:2] == [[0.5], [1.5]] and values[-1] == [199_999.5] and len(values) == 200_000
-    assert _transport.decode_json(b"[1e400]") == [math.inf]
+    assert answers.decode_json(b"[1e400]") == [math.inf]
 
 
 class Node:

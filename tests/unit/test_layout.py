@@ -195,6 +195,52 @@ def test_no_module_outside_the_dataframe_layer_imports_it_when_imported() -> Non
     assert offenders == {}
 
 
+#: The protocol core (docs/internals.rst, layer 1): requests built and answers read, with no
+#: I/O.  Besides the I/O libraries, it imports nothing that sleeps or reads a clock itself.
+CORE_PACKAGE = "influxdb._core"
+CORE_FORBIDDEN = IO_LIBRARIES | {"time", "threading", "asyncio", "selectors"}
+#: What sits above the core: the transports, the clients, and the layer on top of them.
+ABOVE_THE_CORE = ("influxdb._transport", "influxdb._transports", "influxdb.client",
+                  "influxdb._querying", "influxdb._writing", "influxdb._admin",
+                  "influxdb.asyncio", "influxdb.dataframe_client",
+                  "influxdb._dataframe_client", "influxdb._dataframe", "influxdb.batching",
+                  "influxdb._batching", "influxdb.helper", "influxdb.dask")
+
+
+def _in(module: str, names: tuple[str, ...]) -> bool:
+    return any(module == name or module.startswith(name + ".") for name in names)
+
+
+def core_modules() -> set[str]:
+    return {module for module in MODULES if _in(module, (CORE_PACKAGE,))}
+
+
+def reached_at_run_time(module: str) -> set[str]:
+    """The package's modules ``module`` imports at run time, directly or not (itself too)."""
+    graph = run_time_graph()
+    seen = {module}
+    todo = [module]
+    while todo:
+        for target in graph[todo.pop()]:
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def test_the_core_does_no_io_and_sits_below_the_transports() -> None:
+    core = core_modules()
+    assert {"influxdb._core", "influxdb._core.answers", "influxdb._core.requests"} <= core
+    # Its own imports, of any kind: no I/O library, no clock or sleep of its own...
+    assert {(module, i.target) for module in core for i in IMPORTS[module]
+            if i.target.split(".")[0] in CORE_FORBIDDEN} == set()
+    # ...and nothing of the layers above, directly or through another module.
+    assert {(module, above) for module in core for above in reached_at_run_time(module)
+            if _in(above, ABOVE_THE_CORE)} == set()
+    assert {(module, i.target) for module in core for i in IMPORTS[module]
+            if _in(i.target, ABOVE_THE_CORE)} == set()
+
+
 def run_time_graph() -> dict[str, set[str]]:
     return {module: {i.target for i in imports
                      if i.kind != "typing" and i.target in MODULES and i.target != module}

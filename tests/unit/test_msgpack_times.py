@@ -7,9 +7,9 @@ import struct
 import msgpack
 import pytest
 
-from influxdb import _transport
+from influxdb._core import answers
+from influxdb._core.answers import decode_msgpack, msgpack_ext_hook
 from influxdb._timeutil import format_rfc3339
-from influxdb._transport import decode_msgpack, msgpack_ext_hook
 
 
 def stamp(seconds: int, nanos: int) -> msgpack.ExtType:
@@ -39,12 +39,12 @@ def test_other_extension_types_are_kept() -> None:
 def test_many_rows_through_the_fraction_cache(spacing: int) -> None:
     # More distinct fractions than the cache holds, so it is cleared several times on the
     # way; every row must still read exactly as the JSON answer would.
-    count = 3 * _transport._FRACTION_CACHE_SIZE + 17
+    count = 3 * answers._FRACTION_CACHE_SIZE + 17
     base = 1_700_000_000 * 10**9
     nanos = [base + i * spacing for i in range(count)]
     rows = [[stamp(n // 10**9, n % 10**9), i] for i, n in enumerate(nanos)]
     body = msgpack.packb({"results": [{"series": [{"values": rows}]}]})
     decoded = decode_msgpack(body)["results"][0]["series"][0]["values"]
     assert decoded == [[format_rfc3339(n), i] for i, n in enumerate(nanos)]
-    assert len(_transport._FRACTION_TEXT) <= _transport._FRACTION_CACHE_SIZE
-    assert _transport._FRACTION_TEXT[b"\x00\x00\x00\x00"] == "Z"
+    assert len(answers._FRACTION_TEXT) <= answers._FRACTION_CACHE_SIZE
+    assert answers._FRACTION_TEXT[b"\x00\x00\x00\x00"] == "Z"

@@ -585,24 +585,24 @@ def _ext(seconds: int, nanos: int) -> bytes:
     (951_782_400, 0, "2000-02-29T00:00:00Z"), (4_107_542_400, 0, "2100-03-01T00:00:00Z"),
 ])
 def test_msgpack_times(seconds: int, nanos: int, text: str) -> None:
-    from influxdb import _transport
+    from influxdb._core import answers
 
     assert SPEEDUPS.msgpack_ext_hook(5, _ext(seconds, nanos)) == text
-    assert _transport._python_ext_hook(5, _ext(seconds, nanos)) == text
+    assert answers._python_ext_hook(5, _ext(seconds, nanos)) == text
 
 
 @needs_c
 def test_msgpack_what_c_leaves_to_python() -> None:
     import msgpack
 
-    from influxdb import _transport
+    from influxdb._core import answers
 
-    assert _transport.msgpack_ext_hook is SPEEDUPS.msgpack_ext_hook
+    assert answers.msgpack_ext_hook is SPEEDUPS.msgpack_ext_hook
     assert SPEEDUPS.msgpack_ext_hook(7, b"ab") == msgpack.ExtType(7, b"ab")
     assert SPEEDUPS.msgpack_ext_hook(5, b"short") == msgpack.ExtType(5, b"short")
     for seconds, nanos in ((-62_135_596_801, 0), (253_402_300_800, 0), (0, 1_000_000_000)):
         try:
-            expected: Any = _transport._python_ext_hook(5, _ext(seconds, nanos))
+            expected: Any = answers._python_ext_hook(5, _ext(seconds, nanos))
         except ValueError as error:
             expected = ("ValueError", str(error))
         try:
@@ -616,25 +616,25 @@ def test_msgpack_what_c_leaves_to_python() -> None:
 @settings(max_examples=500, deadline=None)
 @given(st.integers(-62_135_596_800, 253_402_300_799), st.integers(0, 999_999_999))
 def test_msgpack_times_match_python(seconds: int, nanos: int) -> None:
-    from influxdb import _transport
+    from influxdb._core import answers
 
     data = _ext(seconds, nanos)
-    assert SPEEDUPS.msgpack_ext_hook(5, data) == _transport._python_ext_hook(5, data)
+    assert SPEEDUPS.msgpack_ext_hook(5, data) == answers._python_ext_hook(5, data)
 
 
 @needs_c
 def test_decoding_an_answer_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
     import msgpack
 
-    from influxdb import _transport
+    from influxdb._core import answers
 
     rows = [[msgpack.ExtType(5, _ext(1_700_000_000 + i // 3, (i * 7919) % 10**9)), i]
             for i in range(3000)]
     content = msgpack.packb({"results": [{"statement_id": 0, "series": [
         {"name": "m", "columns": ["time", "v"], "values": rows}]}]})
-    with_c = _transport.decode_msgpack(content)
-    monkeypatch.setattr(_transport, "msgpack_ext_hook", _transport._python_ext_hook)
-    assert _transport.decode_msgpack(content) == with_c
+    with_c = answers.decode_msgpack(content)
+    monkeypatch.setattr(answers, "msgpack_ext_hook", answers._python_ext_hook)
+    assert answers.decode_msgpack(content) == with_c
     assert with_c["results"][0]["series"][0]["values"][4] == ["2023-11-14T22:13:21.000031676Z", 4]
 
 
@@ -758,9 +758,9 @@ def test_get_points_of_a_large_answer_in_runs(monkeypatch: pytest.MonkeyPatch) -
 def _msgpack_by_library(data: bytes) -> Any:
     import msgpack
 
-    from influxdb import _transport
+    from influxdb._core import answers
 
-    return msgpack.unpackb(data, ext_hook=_transport.msgpack_ext_hook, raw=False,
+    return msgpack.unpackb(data, ext_hook=answers.msgpack_ext_hook, raw=False,
                            strict_map_key=False)
 
 
@@ -813,7 +813,7 @@ _msgpack_values = st.recursive(
 def test_msgpack_decode_matches_the_library(value: Any, single_float: bool) -> None:
     import msgpack
 
-    from influxdb import _transport
+    from influxdb._core import answers
 
     try:
         data = msgpack.packb(value, use_bin_type=True, use_single_float=single_float)
@@ -822,12 +822,12 @@ def test_msgpack_decode_matches_the_library(value: Any, single_float: bool) -> N
     expected = _library_outcome(data)
     if expected[0] == "value":
         assert _identical(SPEEDUPS.msgpack_decode(data, 0, len(data)), expected[1])
-        assert _identical(_transport.decode_msgpack(data), expected[1])
+        assert _identical(answers.decode_msgpack(data), expected[1])
     else:  # a time the Python hook refuses (a year before 1): the same error both ways
         with pytest.raises(expected[0]):
             SPEEDUPS.msgpack_decode(data, 0, len(data))
         with pytest.raises(expected[0]):
-            _transport.decode_msgpack(data)
+            answers.decode_msgpack(data)
 
 
 @needs_c
@@ -852,11 +852,11 @@ def test_msgpack_decode_every_format(value: Any) -> None:
 def test_msgpack_decode_extensions_of_every_length(length: int) -> None:
     import msgpack
 
-    from influxdb import _transport
+    from influxdb._core import answers
 
     data = msgpack.packb([msgpack.ExtType(7, b"\x01" * length)])
     assert SPEEDUPS.msgpack_decode(data, 0, len(data)) == [
-        _transport._python_ext_hook(7, b"\x01" * length)]
+        answers._python_ext_hook(7, b"\x01" * length)]
 
 
 @needs_c
@@ -894,13 +894,13 @@ def test_msgpack_decode_part_of_a_buffer() -> None:
 def test_what_the_c_decoder_leaves_to_msgpack(data: bytes) -> None:
     """Malformed, cut or unusual data: the C decoder raises, and decode_msgpack then gives
     exactly msgpack's result or error."""
-    from influxdb import _transport
+    from influxdb._core import answers
 
     with pytest.raises((ValueError, TypeError)):
         SPEEDUPS.msgpack_decode(data, 0, len(data))
     outcome: tuple[Any, Any]
     try:
-        outcome = ("value", _transport.decode_msgpack(data))
+        outcome = ("value", answers.decode_msgpack(data))
     except Exception as error:  # noqa: BLE001
         outcome = (type(error), str(error))
     assert outcome == _library_outcome(data)
@@ -955,7 +955,7 @@ def test_chunked_documents_match_the_library(documents: list[Any], sizes: list[i
                                              cut: int) -> None:
     import msgpack
 
-    from influxdb import _transport
+    from influxdb._core import answers
 
     packed = [msgpack.packb(d, use_bin_type=True) for d in documents]
     stream = b"".join(packed)
@@ -968,7 +968,7 @@ def test_chunked_documents_match_the_library(documents: list[Any], sizes: list[i
         whole += one
 
     def library() -> Iterator[Any]:
-        unpacker = msgpack.Unpacker(ext_hook=_transport.msgpack_ext_hook, raw=False,
+        unpacker = msgpack.Unpacker(ext_hook=answers.msgpack_ext_hook, raw=False,
                                     strict_map_key=False, max_buffer_size=0)
         for block in _chunks(whole, sizes):
             unpacker.feed(block)
@@ -984,7 +984,7 @@ def test_chunked_documents_match_the_library(documents: list[Any], sizes: list[i
         return got, None
 
     expected, expected_error = outcome(library())
-    got, error = outcome(_transport._msgpack_documents(_chunks(stream, sizes)))
+    got, error = outcome(answers.iter_decoded(_chunks(stream, sizes), answers.MsgpackDocuments()))
     # A refused time, as a cut inside a document, raises InfluxDBBrokenAnswerError (also a
     # ValueError); a cut on a boundary between documents cannot be told from the end.
     broken = expected_error is not None or len(whole) < len(stream)
@@ -997,12 +997,12 @@ def test_chunked_documents_match_the_library(documents: list[Any], sizes: list[i
 def test_chunked_documents_raise_what_msgpack_raises() -> None:
     import msgpack
 
-    from influxdb import _transport
+    from influxdb._core import answers
 
     stream = msgpack.packb({"a": 1}) + b"\xc1" + msgpack.packb({"b": 2})
     got: list[Any] = []
     with pytest.raises(InfluxDBBrokenAnswerError) as info:
-        for document in _transport._msgpack_documents(_chunks(stream, [3])):
+        for document in answers.iter_decoded(_chunks(stream, [3]), answers.MsgpackDocuments()):
             got.append(document)
     assert got == [{"a": 1}]
     assert type(info.value.__cause__) is msgpack.FormatError
@@ -1012,12 +1012,12 @@ def test_chunked_documents_raise_what_msgpack_raises() -> None:
 def test_chunked_documents_before_a_refused_time_are_handed_out() -> None:
     import msgpack
 
-    from influxdb import _transport
+    from influxdb._core import answers
 
     refused = msgpack.ExtType(5, _ext(-62_135_596_801, 0))  # the year 0: the hook refuses it
     stream = msgpack.packb({"a": 1}) + msgpack.packb({"t": refused}) + msgpack.packb({"b": 2})
     got: list[Any] = []
     with pytest.raises(ValueError, match="ordinal must be >= 1"):
-        for document in _transport._msgpack_documents(iter([stream])):
+        for document in answers.iter_decoded(iter([stream]), answers.MsgpackDocuments()):
             got.append(document)
     assert got == [{"a": 1}]
