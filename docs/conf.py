@@ -52,7 +52,7 @@ html_static_path: list[str] = []
 
 def _public_bases(app: object, name: str, obj: object, options: object,
                   bases: list[type]) -> None:
-    """Leave private mixins (``influxdb._writing.WriteMixin``...) out of "Bases:" lines."""
+    """Leave private bases (a class of a ``_``-prefixed module or name) out of "Bases:" lines."""
     bases[:] = [
         base for base in bases
         if not base.__name__.startswith("_")

@@ -1,21 +1,36 @@
 """``InfluxDBClient``: the InfluxDB 1.x HTTP (and UDP) client.
 
-Each method is a thin composition: a statement builder (:mod:`influxdb._influxql`) or the
-line-protocol encoder (:mod:`influxdb.line_protocol`), then the transport
-(:mod:`influxdb._transport`), then :class:`~influxdb.resultset.ResultSet` or an exception from
-:mod:`influxdb.exceptions`.
+One class, the client layer (docs/internals.rst): each method reads build -> send ->
+interpret.  The request is built by the core (:mod:`influxdb._core.requests`, the statement
+builders of :mod:`influxdb._influxql`, the line-protocol encoder of
+:mod:`influxdb.line_protocol`), sent by :meth:`InfluxDBClient._send` through the transport
+(:mod:`influxdb._transport`: session, retries, the mapping of foreign exceptions), and the
+answer read by the core (:mod:`influxdb._core.answers`: a :class:`~influxdb.resultset.ResultSet`
+or an exception of :mod:`influxdb.exceptions`).
+
+Every write path (``write``, ``write_points``, ``write_point``, the batching writer, sessions,
+``SeriesHelper``, ``DataFrameClient``) ends in :meth:`InfluxDBClient._write_payload`, so
+retries, error mapping and the opt-in creation of a missing database live in one place.
+Points are encoded (and so validated) before anything is sent: a bad point raises
+:class:`~influxdb.exceptions.InfluxDBInvalidPointError` and nothing of the call is written.
+The one exception is an iterator with ``batch_size``, read and encoded batch by batch while
+the previous batch is sent (:mod:`influxdb._write_batches`); its ``write_report`` tells what
+was written.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
+import time
 import weakref
-from collections.abc import Mapping
-from typing import Any, Callable, Optional, TypeVar, Union
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, TypeVar, Union, cast, overload
 
+from influxdb import _influxql as ql
 from influxdb import _transport
-from influxdb._admin import AdminMixin
 from influxdb._config.dsn import InvalidHostOrPort
 from influxdb._config.dsn import check_host as _check_host
 from influxdb._config.dsn import check_port as _check_port
@@ -26,21 +41,40 @@ from influxdb._core import answers
 from influxdb._core import requests as build
 from influxdb._core.answers import drop_empty_series as _drop_empty_series
 from influxdb._core.answers import msgpack_ext_hook as _msgpack_parse_hook
-from influxdb._querying import QueryMixin
+from influxdb._core.bodies import has_lines, is_sequence, line_body
 from influxdb._retry import Retry
+from influxdb._stamping import count_timeless_lines, warn_shared_server_time
 from influxdb._timeutil import normalize_precision
 from influxdb._transport import InfluxDBInvalidURLError
 from influxdb._transport import SocketOptionsAdapter as _SocketOptionsAdapter
-from influxdb._writing import WriteMixin
-from influxdb.exceptions import InfluxDBArgumentError
+from influxdb._write_args import check_consistency
+from influxdb._write_batches import WriteReport, batched, send_batches
+from influxdb.exceptions import (
+    InfluxDBArgumentAttributeError,
+    InfluxDBArgumentError,
+    InfluxDBArgumentTypeError,
+    InfluxDBDatabaseNotFoundError,
+    InfluxDBInvalidPointError,
+)
+from influxdb.line_protocol import _encode, _encode_body, _LineAmong, _speedups_built, make_lines
+from influxdb.point import RecordMapping, points_from_records
+from influxdb.resultset import ResultSet
+
+if TYPE_CHECKING:
+    from influxdb.batching import BatchWriter, Session
 
 __all__ = ["InfluxDBClient", "InfluxDBInvalidURLError"]
 
 # Kept importable from here: 5.3.2 users and tests reach for them by these names.
 _KEEP = (_parse_dsn, _parse_netloc, _SocketOptionsAdapter, _msgpack_parse_hook,
-         _drop_empty_series)
+         _drop_empty_series, WriteReport)
 
 log = logging.getLogger("influxdb")
+
+#: The timeout of the writes made in this context where the write names none: the
+#: SeriesHelper bounds its commits with it while keeping its 5.3.2 call,
+#: ``client.write_points(points, time_precision=..., retention_policy=...)``.
+write_timeout: ContextVar[Any] = ContextVar("influxdb_write_timeout", default=None)
 
 
 ClientT = TypeVar("ClientT", bound="InfluxDBClient")
@@ -84,7 +118,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_connections_after_fork)
 
 
-class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
+class InfluxDBClient:
     """A client for the InfluxDB 1.x HTTP API (and its UDP listener).
 
     It connects lazily: nothing is sent until a method needs the server; only ``use_udp``
@@ -390,7 +424,8 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         """
         response: _transport.Response = self._send(build.http_request(
             url, method, params, data, stream, expected_response_code,
-            self._headers if headers is None else headers))
+            self._headers if headers is None else headers),
+            interpret=lambda answer: _with_msgpack(answer, stream))
         return response
 
     def _send(
@@ -409,21 +444,12 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
 
         :param deadline: seconds this call may take (``None``: the client's deadline)
         :param timeout: this request's timeout (``None``: the client's)
-        :param interpret: what to make of the answer, within each attempt (``None``: the
-            answer itself)
+        :param interpret: what to make of the answer, within each attempt, so that an answer
+            that cannot be read is retried with the rest (``None``: the answer itself)
         :param tally: with ``failure``, resume the retries of a call begun earlier
             (:func:`influxdb._transport.perform`)
         """
         request = build.encoded(request, self._gzip)
-        stream = request.stream
-
-        def read(response: _transport.Response) -> Any:
-            # Decoded within the attempt: a broken msgpack answer is retried with the rest.
-            msgpack_body = None
-            if not stream and answers.is_msgpack(response.headers) and response.content:
-                msgpack_body = answers.decode_answer(response.content, msgpack_body=True)
-            response._msgpack = msgpack_body  # type: ignore[attr-defined]
-            return response if interpret is None else interpret(response)
 
         return _transport.perform(
             self._session,
@@ -436,7 +462,7 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
             retry=retry if retry is not None else self._retry_policy,
             deadline=self._deadline if deadline is None else deadline,
             max_document_size=self._max_document_size,
-            interpret=read,
+            interpret=interpret,
             tally=tally,
             failure=failure,
         )
@@ -451,3 +477,770 @@ class InfluxDBClient(QueryMixin, WriteMixin, AdminMixin):
         """
         response: _transport.Response = self._send(build.ping_request(self._headers))
         return answers.ping_version(response.headers)
+
+    # -- queries -------------------------------------------------------------------------
+    def _query_raw(
+        self,
+        query: str,
+        *,
+        params: Optional[dict[str, Any]] = None,
+        bind_params: Optional[dict[str, Any]] = None,
+        epoch: Optional[str] = None,
+        expected_response_code: int = 200,
+        database: Optional[str] = None,
+        chunked: bool = False,
+        chunk_size: int = 0,
+        method: str = "GET",
+        deadline: Optional[float] = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Send a query; yield each decoded ``results`` entry, or each decoded document (a
+        ``{'results': [...]}`` dict per chunk) when ``chunked``.
+
+        A query is a read: an answer that breaks (cut short, malformed, a stall) is asked for
+        again, per the client's retries and within the deadline (``None``: the client's),
+        as long as nothing of it was handed out.
+        """
+        request = build.query_request(
+            query, params=params, bind_params=bind_params, epoch=epoch,
+            database=database or self._database, chunked=chunked, chunk_size=chunk_size,
+            method=method, headers=self._headers, expected=expected_response_code)
+        seconds = self._deadline if deadline is None else deadline
+        if chunked:
+            # One count of attempts for the call: those made to get the answer, and those
+            # made again when it breaks before its first document (retries=3: 3 in all).
+            tally = _transport.Tally(time.monotonic())
+            expires = None if seconds is None else tally.started + seconds
+
+            def send(failure: Optional[BaseException] = None) -> _transport.Response:
+                response: _transport.Response = self._send(
+                    request, deadline=seconds, tally=tally, failure=failure)
+                return response
+
+            # Sent now, so that a refused query raises here, as in 5.3.2; read as iterated.
+            return _chunked_documents(send(), send, expires, self._max_document_size)
+        try:
+            results: list[dict[str, Any]] = self._send(
+                request, deadline=seconds, interpret=_results)
+        except answers.ServerStopping as stopping:  # retries spent: the statement errors stand
+            results = stopping.results
+        return iter(results)
+
+    # What query() returns, told apart by `chunked` for type checkers: a generator when
+    # chunked=True (by keyword or in 8th position), else one ResultSet or a list of them.
+    @overload
+    def query(self, query: str, params: Optional[dict[str, Any]] = ...,
+              bind_params: Optional[dict[str, Any]] = ..., epoch: Optional[str] = ...,
+              expected_response_code: int = ..., database: Optional[str] = ...,
+              raise_errors: bool = ..., *, chunked: Literal[True], chunk_size: int = ...,
+              method: str = ..., deadline: Optional[float] = ...) -> Iterator[ResultSet]: ...
+
+    @overload
+    def query(self, query: str, params: Optional[dict[str, Any]],
+              bind_params: Optional[dict[str, Any]], epoch: Optional[str],
+              expected_response_code: int, database: Optional[str], raise_errors: bool,
+              chunked: Literal[True], chunk_size: int = ..., method: str = ..., *,
+              deadline: Optional[float] = ...) -> Iterator[ResultSet]: ...
+
+    @overload
+    def query(self, query: str, params: Optional[dict[str, Any]] = ...,
+              bind_params: Optional[dict[str, Any]] = ..., epoch: Optional[str] = ...,
+              expected_response_code: int = ..., database: Optional[str] = ...,
+              raise_errors: bool = ..., chunked: Literal[False] = ..., chunk_size: int = ...,
+              method: str = ..., *,
+              deadline: Optional[float] = ...) -> Union[ResultSet, list[ResultSet]]: ...
+
+    @overload
+    def query(self, query: str, params: Optional[dict[str, Any]] = ...,
+              bind_params: Optional[dict[str, Any]] = ..., epoch: Optional[str] = ...,
+              expected_response_code: int = ..., database: Optional[str] = ...,
+              raise_errors: bool = ..., chunked: bool = ..., chunk_size: int = ...,
+              method: str = ..., *, deadline: Optional[float] = ...,
+              ) -> Union[ResultSet, list[ResultSet], Iterator[ResultSet]]: ...
+
+    def query(
+        self,
+        query: str,
+        params: Optional[dict[str, Any]] = None,
+        bind_params: Optional[dict[str, Any]] = None,
+        epoch: Optional[str] = None,
+        expected_response_code: int = 200,
+        database: Optional[str] = None,
+        raise_errors: bool = True,
+        chunked: bool = False,
+        chunk_size: int = 0,
+        method: str = "GET",
+        *,
+        deadline: Optional[float] = None,
+    ) -> Union[ResultSet, list[ResultSet], Iterator[ResultSet]]:
+        """Run one or more InfluxQL statements.
+
+        :param query: the statement(s), separated by ``;``
+        :param params: extra query-string parameters (copied, never modified)
+        :param bind_params: values for ``$name`` placeholders, sent apart from the statement
+            so they are never interpreted as InfluxQL
+        :param epoch: return times as integers in this unit (``'h'``, ``'m'``, ``'s'``,
+            ``'ms'``, ``'u'``, ``'ns'``) instead of RFC3339 strings
+        :param expected_response_code: the status that means success
+        :param database: the database (default: the client's)
+        :param raise_errors: raise on a statement error instead of returning it in
+            :attr:`ResultSet.error`
+        :param chunked: stream the answer; returns a generator of :class:`ResultSet`, one per
+            chunk, holding one chunk in memory at a time
+        :param chunk_size: points per chunk asked of the server (``0``: its default)
+        :param method: ``'GET'`` or ``'POST'``; statements that change state always go by POST
+        :param deadline: seconds this call may take in all, instead of the client's
+            ``deadline`` (attempts, waits, and reading the answer, to its last chunk when
+            ``chunked``)
+        :returns: a :class:`ResultSet` for one statement, a list of them for several, ``[]``
+            for none; a generator when ``chunked``
+        :raises InfluxDBClientError: (a subclass) a refused statement or request
+        :raises InfluxDBBrokenAnswerError: (also a ``ValueError``) an answer cut short,
+            malformed or over ``max_document_size``, once retries are spent
+        :raises requests.exceptions.ReadTimeout: a read stalled past ``timeout``, or the
+            deadline passed
+        """
+        results = self._query_raw(
+            query, params=params, bind_params=bind_params, epoch=epoch,
+            expected_response_code=expected_response_code, database=database,
+            chunked=chunked, chunk_size=chunk_size, method=method,
+            deadline=build.check_deadline(deadline))
+        if chunked:
+            return self._chunked_resultsets(results, raise_errors)
+        result_sets = [ResultSet(result, raise_errors=raise_errors) for result in results]
+        if len(result_sets) == 1:
+            return result_sets[0]
+        return result_sets
+
+    @staticmethod
+    def _chunked_resultsets(documents: Iterator[dict[str, Any]],
+                            raise_errors: bool) -> Iterator[ResultSet]:
+        # One ResultSet per chunk, as 5.3.x: the series of every statement in the chunk are
+        # put together.  Unlike 5.3.2, a statement error in a chunk raises (when
+        # raise_errors) or stays readable in ResultSet.error, instead of being dropped.
+        for document in documents:
+            results = document.get("results", [])
+            merged: dict[str, Any] = {}
+            for result in results:
+                for key, value in result.items():
+                    if isinstance(value, list):
+                        merged.setdefault(key, []).extend(value)
+                    else:
+                        merged.setdefault(key, value)
+            if "error" in document and "error" not in merged:
+                merged["error"] = document["error"]
+            yield ResultSet(merged, raise_errors=raise_errors)
+
+    # -- writes --------------------------------------------------------------------------
+    def _write_payload(
+        self,
+        body: bytes,
+        *,
+        database: Optional[str] = None,
+        retention_policy: Optional[str] = None,
+        precision: Optional[str] = None,
+        consistency: Optional[str] = None,
+        retry: Optional[Retry] = None,
+        timeout: Any = None,
+    ) -> None:
+        """POST one line-protocol body to ``/write`` (with the client's retry policy).
+
+        ``timeout`` (seconds or ``(connect, read)``) replaces the client's timeout for this
+        request only (the batching writer bounds its requests so, whatever the client's).
+
+        :raises InfluxDBClientError: (a subclass) the server refused the write
+        :raises InfluxDBServerError: 5xx once retries are spent
+        :raises requests.exceptions.RequestException: transport failure once retries are spent
+        """
+        db = database or self._database
+        request = build.write_request(body, params=build.write_params(
+            database=db, retention_policy=retention_policy, precision=precision,
+            consistency=consistency), headers=self._headers)
+        if timeout is None:
+            timeout = write_timeout.get()
+        try:
+            self._send(request, retry=retry, timeout=timeout)
+        except InfluxDBDatabaseNotFoundError:
+            if not self._create_database_if_missing or db is None:
+                raise
+            self.create_database(db)
+            self._send(request, retry=retry, timeout=timeout)
+
+    def write(
+        self,
+        data: Any,
+        params: Optional[dict[str, Any]] = None,
+        expected_response_code: int = 204,
+        protocol: str = "json",
+    ) -> bool:
+        """Write data as it is given: the low-level call under :meth:`write_points`.
+
+        :param data: ``protocol='json'``: an envelope ``{'points': [...], 'tags': {...}}``;
+            ``'line'``: a line string or a list of them; anything else is sent unchanged
+        :param params: query-string parameters (``db``, ``precision``, ``rp``...)
+        :param expected_response_code: the status that means success
+        :param protocol: ``'json'`` or ``'line'``
+        :returns: ``True``
+        """
+        precision = params.get("precision") if params else None
+        if protocol == "json":
+            data = make_lines(data, precision).encode("utf-8")
+        elif protocol == "line":
+            data = line_body(data)
+        self._send(build.write_request(data, params=params, headers=self._headers,
+                                       expected=expected_response_code))
+        return True
+
+    def write_points(
+        self,
+        points: Any,
+        time_precision: Optional[str] = None,
+        database: Optional[str] = None,
+        retention_policy: Optional[str] = None,
+        tags: Optional[dict[str, Any]] = None,
+        batch_size: Optional[int] = None,
+        protocol: str = "json",
+        consistency: Optional[str] = None,
+        *,
+        record_measurement: Optional[str] = None,
+        record_measurement_key: Optional[str] = None,
+        record_tag_keys: Optional[Iterable[str]] = None,
+        record_field_keys: Optional[Iterable[str]] = None,
+        record_time_key: Optional[str] = None,
+        record_time_precision: Optional[str] = None,
+    ) -> bool:
+        """Write points.
+
+        :param points: dicts ``{'measurement', 'tags', 'fields', 'time'}``,
+            :class:`~influxdb.point.Point` objects or line strings (``protocol='json'``), or line
+            strings (``protocol='line'``); any iterable
+        :param time_precision: ``'n'``/``'ns'``, ``'u'``, ``'ms'``, ``'s'``, ``'m'`` or ``'h'``:
+            the unit of integer times, and the precision datetimes are written at (floored)
+        :param database: target database (default: the client's)
+        :param retention_policy: target retention policy (default: the client's
+            ``default_retention_policy``; when that is ``None`` too, none is sent and the
+            server writes to the database's default retention policy)
+        :param tags: tags added to every point (a point's own tags win)
+        :param batch_size: send in requests of this many points; on failure the exception
+            carries ``write_report`` telling which batches were written
+        :param protocol: ``'json'`` or ``'line'``
+        :param consistency: ``'any'``, ``'one'``, ``'quorum'`` or ``'all'`` (clusters)
+        :param record_measurement: write dataclasses, named tuples or other objects: the
+            measurement of every record (or ``record_measurement_key``: the attribute holding
+            it); ``record_tag_keys``, ``record_field_keys``, ``record_time_key`` and
+            ``record_time_precision`` name the rest (see
+            :meth:`~influxdb.point.Point.from_record`)
+        :returns: ``True`` once every point was accepted
+        :raises InfluxDBInvalidPointError: (an ``InfluxDBArgumentError``, also a
+            ``ValueError``) before anything is sent: a point that cannot be written (naming
+            it), an unknown ``time_precision``, ``consistency`` or ``protocol``, ``tags`` that
+            are not a dict, inconsistent ``record_*`` options or a record lacking an attribute,
+            with ``use_udp=True`` a line too long for one datagram
+        :raises InfluxDBArgumentTypeError: (also a ``TypeError``) a ``batch_size`` that is not
+            an int
+        :raises InfluxDBDatabaseNotFoundError: no such database (unless the client was
+            created with ``create_database_if_missing=True``)
+        :raises InfluxDBRetentionPolicyNotFoundError: no such retention policy
+        :raises InfluxDBWriteError: the server refused the points (``unable to parse``, times
+            outside the retention policy); its subclass ``InfluxDBPartialWriteError`` when
+            some were dropped, and ``InfluxDBFieldTypeConflictError`` when a field changed
+            type
+        :raises InfluxDBAuthenticationError: 401, missing or wrong credentials
+        :raises InfluxDBAuthorizationError: 403, the user may not write to the database
+        :raises InfluxDBClientError: any other refusal (``NotInfluxDBClientError`` when the
+            answer did not come from InfluxDB)
+        :raises InfluxDBServerError: a 5xx once the client's retries are spent
+            (``NotInfluxDBServerError`` when the answer did not come from InfluxDB)
+        :raises requests.exceptions.ConnectionError: the server could not be reached, once
+            the retries are spent (``requests.exceptions.Timeout`` when it did not answer in
+            time)
+        :raises OSError: with ``use_udp=True``, the socket refused a datagram
+
+        With ``batch_size``, an exception raised by a request carries ``write_report``
+        (batches written, failed and never sent).
+        """
+        mapping = RecordMapping.from_options(
+            record_measurement=record_measurement, record_measurement_key=record_measurement_key,
+            record_tag_keys=record_tag_keys, record_field_keys=record_field_keys,
+            record_time_key=record_time_key, record_time_precision=record_time_precision)
+        if mapping is not None:
+            points = points_from_records(points, mapping)
+        if time_precision is None:
+            time_precision = self._default_time_precision
+        precision = normalize_precision(time_precision)
+        check_consistency(consistency)
+        if retention_policy is None:
+            retention_policy = self._default_retention_policy
+
+        def encode(chunk: Any, start: int = 0) -> bytes:
+            """One request's body; warns when its timeless points would share a time."""
+            if protocol != "json":
+                return self._encode_points(chunk, tags=tags, time_precision=precision,
+                                           protocol=protocol, start=start)
+            if isinstance(chunk, Iterable) and not isinstance(
+                    chunk, (Mapping, str, bytes)) and not is_sequence(chunk):
+                chunk = list(chunk)  # read once: encoded, then looked at for shared times
+            timeless = [0]  # counted by the encoder: nothing to pay for points with times
+            body = self._encode_points(chunk, tags=tags, time_precision=precision,
+                                       protocol=protocol, start=start, timeless=timeless)
+            if timeless[0] > 1:
+                warn_shared_server_time(chunk, {**self._default_tags, **(tags or {})}, log)
+            return body
+
+        if self._udp is not None:
+            self._send_udp_batches(points, batch_size, encode)
+            return True
+
+        def send(body: bytes) -> None:
+            if body:  # a batch of nothing but empty lines has nothing to write
+                self._write_payload(body, database=database,
+                                    retention_policy=retention_policy, precision=precision,
+                                    consistency=consistency)
+
+        if batch_size is not None and (isinstance(batch_size, bool)
+                                       or not isinstance(batch_size, int)):
+            raise InfluxDBArgumentTypeError(
+                f"batch_size must be an int, not {type(batch_size).__name__}")
+        if not batch_size or batch_size <= 0:
+            send(encode(points))
+            return True
+        if protocol == "line" and isinstance(points, (str, bytes)):
+            points = [points]
+        if is_sequence(points):
+            # Encode every batch first: a bad point anywhere means nothing is written.
+            if type(points) not in (list, tuple):
+                points = list(points)
+            bodies = [encode(points[at:at + batch_size], at)
+                      for at in range(0, len(points), batch_size)]
+            send_batches(bodies, lambda body, _: body, send, batch_size, total=len(bodies))
+            return True
+
+        def prepare(chunk: list[Any], index: int) -> bytes:
+            return encode(chunk, index * batch_size)
+
+        # An iterator is read and encoded one batch ahead of the request in flight.
+        send_batches(batched(points, batch_size), prepare, send, batch_size, keep_points=True)
+        return True
+
+    def write_point(
+        self,
+        measurement: str,
+        fields: dict[str, Any],
+        tags: Optional[dict[str, Any]] = None,
+        time: Any = None,
+        *,
+        database: Optional[str] = None,
+        retention_policy: Optional[str] = None,
+        time_precision: Optional[str] = None,
+    ) -> bool:
+        """Write one point.
+
+        :param measurement: the measurement
+        :param fields: field names and values
+        :param tags: tag names and values
+        :param time: a datetime, RFC3339 string, or integer in ``time_precision``; ``None``
+            lets the server stamp it
+        :returns: ``True``
+        """
+        point: dict[str, Any] = {"measurement": measurement, "fields": fields}
+        if tags:
+            point["tags"] = tags
+        if time is not None:
+            point["time"] = time
+        return self.write_points([point], time_precision=time_precision, database=database,
+                                 retention_policy=retention_policy)
+
+    # -- UDP -----------------------------------------------------------------------------
+    def _send_udp_batches(self, points: Any, batch_size: Optional[int],
+                          encode: Any) -> None:
+        if batch_size and batch_size > 0:
+            bodies = [encode(chunk) for chunk in batched(points, batch_size)]
+        else:
+            bodies = [encode(points)]
+        for body in bodies:
+            if body:
+                self._udp_send(body)
+
+    def _udp_send(self, body: bytes, lines: Optional[int] = None) -> None:
+        # lines: how many lines the body holds, when the caller knows it exactly
+        if self._udp is None:
+            raise InfluxDBArgumentAttributeError("this client was not created with use_udp=True")
+        self._udp.send(body, lines)
+
+    def send_packet(self, packet: Any, protocol: str = "json",
+                    time_precision: Optional[str] = None) -> None:
+        """Send points to the UDP listener (fire and forget).
+
+        :param packet: ``protocol='json'``: an envelope ``{'points': [...], 'tags': {...}}``;
+            ``'line'``: a line string or a list of them
+        :param protocol: ``'json'`` or ``'line'``
+        :param time_precision: precision of the times (the listener's own precision setting
+            decides how the server reads them)
+        :raises InfluxDBInvalidPointError: bad points, an unknown protocol, or a line too long
+            for one datagram (payloads longer than a datagram are split on line boundaries)
+        """
+        precision = normalize_precision(time_precision)
+        if protocol == "json":
+            body = make_lines(packet, precision).encode("utf-8")
+        elif protocol == "line":
+            body = line_body(packet)
+        else:
+            raise InfluxDBInvalidPointError(
+                f"Invalid protocol {protocol!r}: use 'json' or 'line'")
+        self._udp_send(body)
+
+    # -- batching ------------------------------------------------------------------------
+    def batch_writer(self, **kwargs: Any) -> BatchWriter:
+        """A background :class:`~influxdb.batching.BatchWriter` writing through this client."""
+        from influxdb.batching import BatchWriter
+
+        return BatchWriter(self, **kwargs)
+
+    def session(self, **kwargs: Any) -> Session:
+        """A write :class:`~influxdb.batching.Session` (commits on leaving a ``with`` block)."""
+        from influxdb.batching import Session
+
+        return Session(self, **kwargs)
+
+    # -- encoding ------------------------------------------------------------------------
+    def _encode_points(
+        self,
+        points: Any,
+        *,
+        tags: Optional[dict[str, Any]] = None,
+        time_precision: Optional[str] = None,
+        protocol: str = "json",
+        start: int = 0,
+        timeless: Optional[list[int]] = None,
+    ) -> bytes:
+        """Encode what ``write_points`` accepts into a line-protocol body.
+
+        ``protocol='json'``: dicts, :class:`~influxdb.point.Point` objects and line strings,
+        mixed freely; the client's default tags and ``tags`` are merged under each point's own.
+        ``protocol='line'``: a string or a sequence of line strings (``tags`` ignored, 5.3.2).
+
+        :param start: the index of the first item in the caller's whole input (for errors)
+        :param timeless: when given (``protocol='json'``), the number of points and lines
+            without a time is added to ``timeless[0]``, counted while encoding
+        :raises InfluxDBInvalidPointError: naming the point and field, before anything is sent
+        """
+        if protocol == "json" and type(points) in (list, tuple) and points:
+            # Points only (the common case): straight to the body, with no list of lines.
+            # The C encoder says when it meets a line (then the mixed path below takes the
+            # batch); without it, the batch is looked over first.
+            if _speedups_built():
+                try:
+                    return _encode_body(points, self._merged_tags(tags), None, time_precision,
+                                        start, timeless, lines_among=True)
+                except _LineAmong:
+                    pass
+            elif not has_lines(points):
+                return _encode_body(points, self._merged_tags(tags), None, time_precision,
+                                    start, timeless)
+        if protocol == "line":
+            if isinstance(points, str):
+                points = [points]
+            try:  # the common case at C speed: join() itself checks every item is a str
+                text = "\n".join(points)
+            except TypeError:
+                pass  # bytes items, or an item to name in an error: the per-item path
+            else:
+                return (text + "\n").encode("utf-8") if text else b""
+        lines = self._encode_lines(points, tags=tags, time_precision=time_precision,
+                                   protocol=protocol, start=start, timeless=timeless)
+        return line_body(lines) if lines else b""
+
+    def _encode_lines(
+        self,
+        points: Any,
+        *,
+        tags: Optional[dict[str, Any]] = None,
+        time_precision: Optional[str] = None,
+        protocol: str = "json",
+        start: int = 0,
+        timeless: Optional[list[int]] = None,
+    ) -> list[str]:
+        """One line-protocol string per item of ``points`` (no final newlines).
+
+        :param start: the index of the first item in the caller's whole input, so that an
+            error names the point as the caller counts it
+        """
+        if protocol == "line":
+            if isinstance(points, (str, bytes)):
+                points = [points]
+            lines = [p.decode("utf-8") if isinstance(p, bytes) else p for p in points]
+            for index, line in enumerate(lines, start):
+                if not isinstance(line, str):
+                    raise InfluxDBInvalidPointError(
+                        f"point {index}: protocol='line' expects strings, got "
+                        f"{type(line).__name__}")
+            return lines
+        if protocol != "json":
+            raise InfluxDBInvalidPointError(
+                f"Invalid protocol {protocol!r}: use 'json' (points as dicts) or 'line'")
+        if isinstance(points, (str, bytes)):
+            points = [points]  # one line, as the batching writer takes it (list() split chars)
+        if not is_sequence(points):
+            if isinstance(points, Mapping):
+                raise InfluxDBInvalidPointError(
+                    "points must be a list of points, got a single dict; wrap it in a list")
+            try:
+                points = list(points)
+            except TypeError:
+                raise InfluxDBInvalidPointError(
+                    f"points must be a list of points, not {type(points).__name__}") from None
+        if not points:
+            return []
+        merged_tags = self._merged_tags(tags)
+        if not has_lines(points):
+            return _encode(points, merged_tags, None, time_precision, start=start,
+                           timeless=timeless)
+        # Mixed dicts/Points and ready-made lines: keep their order.
+        out: list[str] = []
+        offset = start
+        for is_line, group in itertools.groupby(points, key=lambda p: isinstance(p, (str, bytes))):
+            items = list(group)
+            if is_line:
+                for line in items:
+                    text = line.decode("utf-8") if isinstance(line, bytes) else line
+                    out.append(text[:-1] if text.endswith("\n") else text)
+                    if timeless is not None:
+                        timeless[0] += count_timeless_lines(out[-1])
+            else:
+                out.extend(_encode(items, merged_tags, None, time_precision, start=offset,
+                                   timeless=timeless))
+            offset += len(items)
+        return out
+
+    def _merged_tags(self, tags: Optional[dict[str, Any]]) -> dict[str, Any]:
+        if tags is not None and not isinstance(tags, Mapping):
+            raise InfluxDBInvalidPointError(
+                f"tags must be a dict of tag names and values, not {type(tags).__name__}")
+        if not self._default_tags:
+            return tags or {}
+        merged = dict(self._default_tags)
+        if tags:
+            merged.update(tags)
+        return merged
+
+    # -- administration ------------------------------------------------------------------
+    # Each helper is one statement from a named builder of influxdb._influxql (identifiers
+    # and literals quoted there), sent through query().  Statements that change state go by
+    # POST (InfluxDB 1.6 deprecates state changes sent by GET); a password travels in the
+    # POST body, never in a URL.
+    def _one(self, statement: str, database: Optional[str] = None,
+             method: str = "GET") -> ResultSet:
+        # One statement: query() returns its ResultSet (as 5.3.2's helpers read it).
+        return cast(ResultSet, self.query(statement, database=database, method=method))
+
+    def _run(self, statement: str, database: Optional[str] = None) -> ResultSet:
+        return self._one(statement, database, method="POST")
+
+    def _read(self, statement: str, database: Optional[str] = None) -> list[dict[str, Any]]:
+        return list(self._one(statement, database).get_points())
+
+    def _db(self, database: Optional[str], what: str) -> str:
+        db = database or self._database
+        if db is None:
+            # 5.3.2's message and class (an InfluxDBClientError), now also a ValueError.
+            raise InfluxDBArgumentError(
+                f"{what}() requires a database as a parameter or the client to be using a "
+                "database")
+        return db
+
+    # -- databases -----------------------------------------------------------------------
+    def get_list_database(self) -> list[dict[str, Any]]:
+        """The databases: ``[{'name': 'db1'}, ...]``."""
+        return self._read(ql.show_databases())
+
+    def create_database(self, dbname: str) -> None:
+        """Create a database (no error if it exists)."""
+        self._run(ql.create_database(dbname))
+
+    def drop_database(self, dbname: str) -> None:
+        """Drop a database (no error if it does not exist)."""
+        self._run(ql.drop_database(dbname))
+
+    # -- measurements and series ---------------------------------------------------------
+    def get_list_measurements(self) -> list[dict[str, Any]]:
+        """The measurements of the client's database: ``[{'name': 'cpu'}, ...]``."""
+        return self._read(ql.show_measurements())
+
+    def drop_measurement(self, measurement: str) -> None:
+        """Drop a measurement with all its series and points."""
+        self._run(ql.drop_measurement(measurement))
+
+    def get_list_series(self, database: Optional[str] = None,
+                        measurement: Optional[str] = None,
+                        tags: Optional[dict[str, Any]] = None) -> list[str]:
+        """Series keys, e.g. ``['cpu,host=a', ...]``.
+
+        :param database: the database (default: the client's)
+        :param measurement: only series of this measurement
+        :param tags: only series with these tag values
+        """
+        rs = self._one(ql.show_series(measurement, tags), database=database)
+        return list(itertools.chain.from_iterable(p.values() for p in rs.get_points()))
+
+    def delete_series(self, database: Optional[str] = None,
+                      measurement: Optional[str] = None,
+                      tags: Optional[dict[str, Any]] = None) -> None:
+        """Drop series by measurement and/or tag values (all points of those series).
+
+        :raises InfluxDBClientError: when neither ``measurement`` nor ``tags`` is given: the
+            bare ``DROP SERIES`` is sent, as by 5.3.2, and the server refuses it (code 400)
+        """
+        self._run(ql.drop_series(measurement, tags), database=database)
+
+    # -- retention policies --------------------------------------------------------------
+    def create_retention_policy(self, name: str, duration: str, replication: Union[int, str],
+                                database: Optional[str] = None, default: bool = False,
+                                shard_duration: str = "0s") -> None:
+        """Create a retention policy.
+
+        :param name: the policy's name
+        :param duration: how long data is kept (``'1d'``, ``'52w'``, ``'INF'``)
+        :param replication: copies kept (1 on a single server)
+        :param database: the database (default: the client's)
+        :param default: make it the database's default policy
+        :param shard_duration: time range of a shard group (``'0s'``: the server picks)
+        """
+        db = self._db(database, "create_retention_policy")
+        self._run(ql.create_retention_policy(name, duration, replication, db, default,
+                                             shard_duration))
+
+    def alter_retention_policy(self, name: str, database: Optional[str] = None,
+                               duration: Optional[str] = None,
+                               replication: Optional[Union[int, str]] = None,
+                               default: Optional[bool] = None,
+                               shard_duration: Optional[str] = None) -> None:
+        """Change a retention policy; arguments left ``None`` are unchanged."""
+        db = self._db(database, "alter_retention_policy")
+        self._run(ql.alter_retention_policy(name, db, duration, replication, default,
+                                            shard_duration))
+
+    def drop_retention_policy(self, name: str, database: Optional[str] = None) -> None:
+        """Drop a retention policy and its data."""
+        db = self._db(database, "drop_retention_policy")
+        self._run(ql.drop_retention_policy(name, db))
+
+    def get_list_retention_policies(self, database: Optional[str] = None
+                                    ) -> list[dict[str, Any]]:
+        """Retention policies: ``[{'name', 'duration', 'shardGroupDuration', 'replicaN',
+        'default'}, ...]``.
+
+        :raises InfluxDBClientError: when no database is given or set on the client
+        """
+        db = self._db(database, "get_list_retention_policies")
+        return self._read(ql.show_retention_policies(db), database=db)
+
+    # -- users and privileges ------------------------------------------------------------
+    def get_list_users(self) -> list[dict[str, Any]]:
+        """Users: ``[{'user': 'root', 'admin': True}, ...]``."""
+        return self._read(ql.show_users())
+
+    def create_user(self, username: str, password: str, admin: bool = False) -> None:
+        """Create a user (the password travels in the request body, never in a URL)."""
+        self._run(ql.create_user(username, password, admin))
+
+    def drop_user(self, username: str) -> None:
+        """Drop a user."""
+        self._run(ql.drop_user(username))
+
+    def set_user_password(self, username: str, password: str) -> None:
+        """Change a user's password (sent by POST, in the body; 5.3.2 put it in the URL)."""
+        self._run(ql.set_password(username, password))
+
+    def grant_admin_privileges(self, username: str) -> None:
+        """Make a user a cluster admin."""
+        self._run(ql.grant_admin(username))
+
+    def revoke_admin_privileges(self, username: str) -> None:
+        """Take cluster-admin rights from a user."""
+        self._run(ql.revoke_admin(username))
+
+    def grant_privilege(self, privilege: str, database: str, username: str) -> None:
+        """Grant ``'read'``, ``'write'`` or ``'all'`` on a database to a user."""
+        self._run(ql.grant_privilege(privilege, database, username))
+
+    def revoke_privilege(self, privilege: str, database: str, username: str) -> None:
+        """Revoke ``'read'``, ``'write'`` or ``'all'`` on a database from a user."""
+        self._run(ql.revoke_privilege(privilege, database, username))
+
+    def get_list_privileges(self, username: str) -> list[dict[str, Any]]:
+        """A user's privileges: ``[{'database': 'db1', 'privilege': 'READ'}, ...]``."""
+        return self._read(ql.show_grants(username))
+
+    # -- continuous queries --------------------------------------------------------------
+    def get_list_continuous_queries(self) -> list[dict[str, list[dict[str, Any]]]]:
+        """Continuous queries per database: ``[{'db1': [{'name', 'query'}, ...]}, ...]``."""
+        rs = self._one(ql.show_continuous_queries())
+        return [{key[0]: list(points)} for key, points in rs.items()]
+
+    def create_continuous_query(self, name: str, select: str,
+                                database: Optional[str] = None,
+                                resample_opts: Optional[str] = None) -> None:
+        """Create a continuous query.
+
+        :param name: the CQ's name
+        :param select: its ``SELECT ... INTO ... GROUP BY time(...)`` statement
+        :param database: the database (default: the client's)
+        :param resample_opts: ``'EVERY 10s'``, ``'FOR 2m'`` or both
+        """
+        db = self._db(database, "create_continuous_query")
+        self._run(ql.create_continuous_query(name, select, db, resample_opts))
+
+    def drop_continuous_query(self, name: str, database: Optional[str] = None) -> None:
+        """Drop a continuous query."""
+        db = self._db(database, "drop_continuous_query")
+        self._run(ql.drop_continuous_query(name, db))
+
+
+def _with_msgpack(response: _transport.Response, stream: bool) -> _transport.Response:
+    """5.3.2's ``request()`` answer: a msgpack body decoded into ``response._msgpack``
+    (``None`` for any other answer), where 5.3.2's callers of ``request()`` read it.  Only
+    ``request()`` sets it; the client's own calls read their answers through the core.
+
+    :raises InfluxDBBrokenAnswerError: the msgpack body is cut short or malformed (retried)
+    """
+    document = None
+    if not stream and answers.is_msgpack(response.headers) and response.content:
+        document = answers.decode_answer(response.content, msgpack_body=True)
+    response._msgpack = document  # type: ignore[attr-defined]
+    return response
+
+
+def _results(response: _transport.Response) -> list[dict[str, Any]]:
+    """The ``results`` of a whole answer, msgpack or JSON as its ``Content-Type`` says.
+
+    :raises InfluxDBBrokenAnswerError: the body is cut short or malformed (retried)
+    :raises ServerStopping: a statement error that only says the server was stopping
+        (retried)
+    """
+    return answers.query_results(answers.decode_body(response.headers, response.content),
+                                 msgpack_body=answers.is_msgpack(response.headers))
+
+
+def _chunked_documents(response: _transport.Response,
+                       resend: Callable[[BaseException], _transport.Response],
+                       expires: Optional[float],
+                       limit: Optional[int]) -> Iterator[dict[str, Any]]:
+    """The documents of a chunked answer, the query sent again while none was handed out.
+
+    :param resend: ``resend(error)`` resumes the call's retries after ``error``: the query
+        is sent again, or ``error`` raised once they are spent
+    :raises InfluxDBBrokenAnswerError: the answer breaks after a document was handed out,
+        or ends on a document that announces more (``"partial": true``)
+    """
+    while True:
+        handed_out = None
+        try:
+            for document in _transport.iter_documents(response, expires=expires, limit=limit):
+                handed_out = document
+                yield _drop_empty_series(document)
+        except Exception as error:
+            if handed_out is not None:
+                raise
+            response = resend(error)
+            continue
+        answers.check_last_chunk(handed_out)
+        return

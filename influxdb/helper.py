@@ -46,7 +46,7 @@ from typing import Any, ClassVar, Optional
 
 from influxdb._stamping import CLOCK, SharedStamps, StampedTime, series_of
 from influxdb._timeutil import NANOS_PER, normalize_precision
-from influxdb._writing import write_timeout
+from influxdb.client import write_timeout
 from influxdb.exceptions import (
     InfluxDBArgumentAttributeError,
     InfluxDBArgumentNameError,

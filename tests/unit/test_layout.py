@@ -201,8 +201,7 @@ CORE_PACKAGE = "influxdb._core"
 CORE_FORBIDDEN = IO_LIBRARIES | {"time", "threading", "asyncio", "selectors"}
 #: What sits above the core: the transports, the clients, and the layer on top of them.
 ABOVE_THE_CORE = ("influxdb._transport", "influxdb._transports", "influxdb.client",
-                  "influxdb._querying", "influxdb._writing", "influxdb._admin",
-                  "influxdb.asyncio", "influxdb.dataframe_client",
+                  "influxdb._write_batches", "influxdb.asyncio", "influxdb.dataframe_client",
                   "influxdb._dataframe_client", "influxdb._dataframe", "influxdb.batching",
                   "influxdb._batching", "influxdb.helper", "influxdb.dask")
 
