@@ -27,7 +27,7 @@ influxd:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq influxdb >/dev/null; }
 	@{ command -v influxd || ls /usr/bin/influxd; } >/dev/null
 
-$(VENV)/.installed: pyproject.toml setup.py influxdb/_speedups.c
+$(VENV)/.installed: pyproject.toml setup.py $(wildcard influxdb/_cext/*.c influxdb/_cext/*.h)
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test,pandas,docs]' mypy ruff build types-requests tox

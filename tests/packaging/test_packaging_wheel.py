@@ -145,6 +145,8 @@ def test_wheel_contents(dist: tuple[Path, Path]) -> None:
     top_level = {name.split("/", 1)[0] for name in names}
     assert top_level == {"influxdb", "influxdb08", f"influxdb-{_version()}.dist-info"}
     assert [n for n in names if "tests" in n.split("/") or "conftest" in n] == []
+    # The C sources stay in the sdist: the wheel holds the built module only.
+    assert [n for n in names if n.endswith((".c", ".h")) or "_cext" in n] == []
 
 
 @pytest.mark.server
@@ -169,7 +171,15 @@ def test_sdist_contents(dist: tuple[Path, Path]) -> None:
     prefix = f"influxdb-{_version()}/"
     with tarfile.open(sdist) as archive:
         names = {name[len(prefix):] for name in archive.getnames() if name.startswith(prefix)}
-    for required in ("pyproject.toml", "setup.py", "influxdb/_speedups.c", "README.rst",
+    # The C extension's sources, each file of influxdb/_cext/ (setup.py compiles them).
+    sources = sorted(path.relative_to(ROOT).as_posix()
+                     for path in (ROOT / "influxdb" / "_cext").iterdir())
+    assert sources == ["influxdb/_cext/encode.c", "influxdb/_cext/module.c",
+                       "influxdb/_cext/msgpack.c", "influxdb/_cext/rows.c",
+                       "influxdb/_cext/scans.c", "influxdb/_cext/speedups.h"]
+    assert sorted(n for n in names if n.startswith("influxdb/_cext/")) == sources
+    assert [n for n in names if n.endswith((".c", ".h")) and n not in sources] == []
+    for required in ("pyproject.toml", "setup.py", "README.rst",
                      "CHANGELOG.rst", "MANIFEST.in",
                      "influxdb/py.typed", "influxdb08/py.typed", "docs/conf.py",
                      "docs/migration.rst", "examples/tutorial_basic.py",
