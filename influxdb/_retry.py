@@ -25,6 +25,7 @@ from typing import Callable, Optional, Union
 from influxdb.exceptions import (
     InfluxDBArgumentError,
     InfluxDBBrokenAnswerError,
+    InfluxDBError,
     is_retryable_error,
 )
 
@@ -185,12 +186,15 @@ def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Opti
 def retry_after_of(error: BaseException) -> Optional[float]:
     """Seconds a failed answer asked us to wait (``Retry-After``), if it said so.
 
-    Read from the ``retry_after`` the transport puts on an error answer's exception, else
-    from the header of the answer an exception carries (``requests``' ``HTTPError``).
+    Read from :attr:`InfluxDBError.retry_after <influxdb.exceptions.InfluxDBError.retry_after>`
+    (an error answer's exception), else from the header of the answer a foreign exception
+    carries (``requests``' ``HTTPError.response``).
     """
-    value = getattr(error, "retry_after", None)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+    if isinstance(error, InfluxDBError):
+        value = error.retry_after
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        return None
     response = getattr(error, "response", None)
     headers = getattr(response, "headers", None)
     if headers is not None:

@@ -93,12 +93,18 @@ class InfluxDBError(Exception):
     :ivar attempts: requests made before giving up (``1`` when the request was not retried);
         the message says how many there were, and over how long, when more than one
     :ivar elapsed: seconds from the first attempt to giving up
+    :ivar retry_after: for an error answer, the seconds its ``Retry-After`` header asked the
+        client to wait before the next request (HTTP date or delay, read when the answer
+        arrived; at most one day), else ``None``.  The retry decision waits at least this
+        long (up to :attr:`~influxdb.Retry.retry_after_max`); a caller that retries by
+        itself may read it too.
     """
 
     content: str
     code: Optional[int]
     attempts: int = 1
     elapsed: float = 0.0
+    retry_after: Optional[float] = None
 
     def __init__(self, content: Union[str, bytes, None] = "", code: Optional[int] = None) -> None:
         self.content = _text(content)

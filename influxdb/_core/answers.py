@@ -588,8 +588,9 @@ def error_of(status: int, headers: Mapping[str, str], content: bytes, *, operati
 
     The class comes from the status and the server's message (a 500 naming a missing
     retention policy is the client's mistake, never retried), and from whether InfluxDB
-    answered at all (its answers all carry ``X-Influxdb-Version``).  Its ``retry_after``
-    holds the seconds a ``Retry-After`` asked for: the retry decision reads it
+    answered at all (its answers all carry ``X-Influxdb-Version``).  Its
+    :attr:`~influxdb.exceptions.InfluxDBError.retry_after` holds the seconds a
+    ``Retry-After`` asked for: the retry decision reads it
     (:func:`influxdb._retry.retry_after_of`), and so may users.
 
     :param operation: ``'query'`` or ``'write'`` (a 4xx of each has its classes)
@@ -599,6 +600,5 @@ def error_of(status: int, headers: Mapping[str, str], content: bytes, *, operati
     error = error_from_response(error_body_text(headers, content), status,
                                 operation=operation,
                                 from_influxdb="X-Influxdb-Version" in headers, url=url)
-    error.retry_after = parse_retry_after(  # type: ignore[attr-defined]
-        headers.get("Retry-After"), now)
+    error.retry_after = parse_retry_after(headers.get("Retry-After"), now)
     return error

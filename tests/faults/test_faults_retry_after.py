@@ -58,7 +58,7 @@ def test_a_malformed_retry_after_on_the_last_attempt_raises_the_server_error(
         with pytest.raises(InfluxDBServerError) as info:
             client.write_points(POINTS)
     assert info.value.code == 503
-    assert info.value.retry_after is None  # type: ignore[attr-defined]
+    assert info.value.retry_after is None
 
 
 def test_a_huge_retry_after_is_capped_by_retry_after_max(

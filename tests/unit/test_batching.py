@@ -299,7 +299,7 @@ def test_buffer_drain_after_a_partial_take() -> None:
 # -- retry classification and delivery -----------------------------------------------------
 
 def _with_retry_after(exc: Any, seconds: float) -> Any:
-    exc.retry_after = seconds  # what the client attaches from a Retry-After header
+    exc.retry_after = seconds  # what the core reads from a Retry-After header
     return exc
 
 

@@ -20,7 +20,7 @@ from influxdb.batching import (
     _request_timeout,
     exit_on_sigterm,
 )
-from influxdb.exceptions import InfluxDBArgumentError
+from influxdb.exceptions import InfluxDBArgumentError, InfluxDBServerError
 
 
 @pytest.mark.parametrize(("writer", "client", "budget", "expected"), [
@@ -89,8 +89,8 @@ def test_a_wait_that_would_outlast_the_policy_is_not_begun() -> None:
     def send(batch: Batch, budget: Optional[float]) -> None:
         calls.append(budget)
         clock.now += 1.0
-        busy = requests.exceptions.ConnectionError("busy")
-        busy.retry_after = 20.0  # type: ignore[attr-defined]
+        busy = InfluxDBServerError("busy", 503)
+        busy.retry_after = 20.0  # the server asked for 20 s (Retry-After)
         raise busy
 
     # After one second, 9 s are left and the server asks for 20: the batch fails at once,
@@ -98,7 +98,7 @@ def test_a_wait_that_would_outlast_the_policy_is_not_begun() -> None:
     retry = Retry(total=0, backoff_factor=0.01, max_retry_time=10.0)
     deliverer = Deliverer(send, retry, clock=clock)
     error = deliverer.attempt(Batch(Target("db", None, None, None), Encoded(b"m v=1\n", 1)))
-    assert isinstance(error, requests.exceptions.ConnectionError)
+    assert isinstance(error, InfluxDBServerError)
     assert (calls, deliverer.stats.retries) == ([10.0], 0)
 
 

@@ -311,7 +311,7 @@ def test_error_of(status: int, headers: dict[str, str], content: bytes, operatio
     # The clock is handed in: 2026-12-06T00:00:00Z.
     error = answers.error_of(status, headers, content, operation=operation,
                              url="http://h:8086/query", now=1796515200.0)
-    assert (type(error), error.code, error.retry_after) == (  # type: ignore[attr-defined]
+    assert (type(error), error.code, error.retry_after) == (
         cls, status, retry_after)
     if text is not None:
         assert error.content == text

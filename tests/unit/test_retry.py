@@ -280,22 +280,31 @@ def test_the_decision(policy: Retry, attempts: int, elapsed: float, error: BaseE
                   retry_after=retry_after, time_left=left, rand=lambda: 0.0) == decision
 
 
-class _Answer(Exception):
-    def __init__(self, retry_after: Any = None, headers: Optional[dict[str, str]] = None):
+def _answer(retry_after: Any = None) -> InfluxDBServerError:
+    """An error answer's exception, with the ``retry_after`` the core read from it."""
+    error = InfluxDBServerError("answer", 503)
+    error.retry_after = retry_after
+    return error
+
+
+class _Foreign(Exception):
+    """A foreign exception carrying its answer (as ``requests``' ``HTTPError`` does)."""
+
+    def __init__(self, headers: Optional[dict[str, str]] = None):
         super().__init__("answer")
-        if retry_after is not None:
-            self.retry_after = retry_after
         if headers is not None:
             self.response = SimpleNamespace(headers=headers)
 
 
 @pytest.mark.parametrize(("error", "seconds"), [
-    (_Answer(retry_after=4), 4.0),
-    (_Answer(retry_after=2.5, headers={"Retry-After": "9"}), 2.5),
-    (_Answer(headers={"Retry-After": "7"}), 7.0),
-    (_Answer(headers={}), None),
-    (_Answer(retry_after=True), None),
-    (_Answer(), None),
+    (_answer(retry_after=4), 4.0),
+    (_answer(retry_after=2.5), 2.5),
+    (_answer(retry_after=True), None),
+    (_answer(), None),
+    (InfluxDBServerError("no header", 503), None),
+    (_Foreign(headers={"Retry-After": "7"}), 7.0),
+    (_Foreign(headers={}), None),
+    (_Foreign(), None),
 ])
 def test_retry_after_of_a_failure(error: BaseException, seconds: Optional[float]) -> None:
     assert retry_after_of(error) == seconds
