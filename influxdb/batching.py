@@ -30,7 +30,7 @@ import threading
 import time
 import weakref
 from collections.abc import Mapping
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from influxdb._batching import core as writer_core
 from influxdb._batching.buffer import Encoded, FlushPolicy, PendingBuffer, Target
@@ -39,6 +39,9 @@ from influxdb._batching.front import WriteFront, Writes
 from influxdb._batching.send import ONE_ATTEMPT, Batch, Deliverer, WriterStats, is_retryable
 from influxdb._retry import Retry
 from influxdb.exceptions import InfluxDBArgumentError
+
+if TYPE_CHECKING:
+    from influxdb.client import WriteClient
 
 __all__ = ["DEFAULT_REQUEST_TIMEOUT", "DEFAULT_WRITER_RETRY", "Batch", "BatchWriter",
            "Session", "WriterBufferFullError", "WriterClosedError", "WriterStats",
@@ -74,13 +77,8 @@ def _target_repr(front: WriteFront) -> str:
     """Where a writer's points go, for ``repr()``: the URL (or UDP address) and database (the
     client's as it is now, when the writer names none), never credentials."""
     client = front.client
-    if front.udp:
-        host = str(getattr(client, "_host", "?"))
-        host = f"[{host}]" if ":" in host and not host.startswith("[") else host
-        url = f"udp://{host}:{getattr(client, '_udp_port', '?')}"
-    else:
-        url = str(getattr(client, "_baseurl", "?"))
-    database = front.database or getattr(client, "_database", None)
+    url = client._write_url()
+    database = front.database or client._database
     text = f"url={url!r}, database={database!r}"
     if front.retention_policy is not None:
         text += f", retention_policy={front.retention_policy!r}"
@@ -99,13 +97,14 @@ def _check_request_timeout(value: Any) -> Any:
                                 f"pair of them, or None, got {value!r}")
 
 
-def _request_timeout(request_timeout: Any, client: Any, budget: Optional[float]) -> Any:
+def _request_timeout(request_timeout: Any, client_timeout: Any,
+                     budget: Optional[float]) -> Any:
     """The timeout of one request: the writer's own, else the client's, else
     :data:`DEFAULT_REQUEST_TIMEOUT` (a part the client left ``None`` too); never more than
     the ``budget`` the retry policy leaves."""
     timeout = request_timeout
     if timeout is None:
-        timeout = getattr(client, "_timeout", None)
+        timeout = client_timeout
         if timeout is None:
             timeout = DEFAULT_REQUEST_TIMEOUT
         elif isinstance(timeout, tuple):
@@ -120,7 +119,7 @@ def _request_timeout(request_timeout: Any, client: Any, budget: Optional[float])
     return timeout  # a urllib3 Timeout: as the client has it
 
 
-def _sender(client: Any, front: WriteFront,
+def _sender(client: WriteClient, front: WriteFront,
             request_timeout: Any) -> Callable[[Batch, Optional[float]], None]:
     if front.udp:
         # len(batch): its exact number of lines, so the datagram split needs no quote-aware scan
@@ -130,7 +129,7 @@ def _sender(client: Any, front: WriteFront,
         t = batch.target
         client._write_payload(batch.body, database=t.database, retention_policy=t.retention_policy,
                               precision=t.precision, consistency=t.consistency, retry=ONE_ATTEMPT,
-                              timeout=_request_timeout(request_timeout, client, budget))
+                              timeout=_request_timeout(request_timeout, client._timeout, budget))
     return send
 
 
@@ -208,7 +207,7 @@ class BatchWriter(Writes):
 
     def __init__(
         self,
-        client: Any,
+        client: WriteClient,
         *,
         database: Optional[str] = None,
         retention_policy: Optional[str] = None,
@@ -288,8 +287,7 @@ class BatchWriter(Writes):
     @property
     def failed(self) -> list[Batch]:
         """Batches that failed for good, each with its ``lines`` and ``error`` (a copy)."""
-        with self._core.deliverer._lock:
-            return list(self._core.deliverer.failed)
+        return self._core.deliverer.failed_batches()
 
     def pop_failed(self) -> list[Batch]:
         """Return the failed batches and forget them."""
@@ -354,7 +352,7 @@ class Session(Writes):
 
     def __init__(
         self,
-        client: Any,
+        client: WriteClient,
         *,
         database: Optional[str] = None,
         retention_policy: Optional[str] = None,
@@ -387,7 +385,7 @@ class Session(Writes):
         self._discarded = 0
         self._lock = threading.Lock()
         self._commit_lock = threading.Lock()
-        default = getattr(client, "_retry_policy", None) or Retry(total=3)
+        default = client._retry_policy
         self._deliverer = Deliverer(_sender(client, self._front, request_timeout),
                                     _policy(retry, default),
                                     on_success=on_success, on_error=on_error,
@@ -483,8 +481,7 @@ class Session(Writes):
     @property
     def failed(self) -> list[Batch]:
         """Batches the server refused for good, each with its ``lines`` and ``error``."""
-        with self._deliverer._lock:
-            return list(self._deliverer.failed)
+        return self._deliverer.failed_batches()
 
     def pop_failed(self) -> list[Batch]:
         """Return the failed batches and forget them."""

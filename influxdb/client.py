@@ -27,7 +27,18 @@ import time
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, TypeVar, Union, cast, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Literal,
+    Optional,
+    Protocol,
+    TypeVar,
+    Union,
+    cast,
+    overload,
+)
 
 from influxdb import _influxql as ql
 from influxdb import _transport
@@ -79,6 +90,78 @@ write_timeout: ContextVar[Any] = ContextVar("influxdb_write_timeout", default=No
 
 ClientT = TypeVar("ClientT", bound="InfluxDBClient")
 T = TypeVar("T")
+
+
+class WriteClient(Protocol):
+    """The client as the batching writer and sessions write through it
+    (:mod:`influxdb.batching`, :mod:`influxdb._batching`).
+
+    An internal interface (docs/internals.rst, "The layers"): :class:`InfluxDBClient` (and
+    so ``DataFrameClient``) provides it, and a test's stand-in may; the layers on top read
+    nothing else of a client.  Its names keep the client's leading underscore, as they are
+    not for users.  A write goes encode -> send: :meth:`_encode_points` makes the body (and
+    checks every point) in the caller's thread, :meth:`_write_payload` or :meth:`_udp_send`
+    sends it, with the writer's own retries and timeout.
+    """
+
+    @property
+    def _database(self) -> Optional[str]:
+        """The database a write naming none goes to, read at each write (it follows
+        :meth:`InfluxDBClient.switch_database`)."""
+
+    @property
+    def _default_time_precision(self) -> Optional[str]:
+        """The precision of a write naming none (``None``: nanoseconds)."""
+
+    @property
+    def _default_retention_policy(self) -> Optional[str]:
+        """The retention policy of a write naming none (``None``: the database's default)."""
+
+    @property
+    def _default_tags(self) -> dict[str, Any]:
+        """Tags :meth:`_encode_points` adds to every point (a point's own tags win)."""
+
+    @property
+    def _timeout(self) -> Any:
+        """The timeout of each request: seconds, ``(connect, read)``, or ``None``."""
+
+    @property
+    def _retry_policy(self) -> Retry:
+        """The client's retry policy (a session's requests follow it unless given one)."""
+
+    @property
+    def _use_udp(self) -> bool:
+        """Whether writes go through the UDP listener (:meth:`_udp_send`)."""
+
+    def _write_url(self) -> str:
+        """Where writes go, for a writer's ``repr()`` and logs: the base URL, or
+        ``udp://host:port``; never credentials."""
+
+    def _encode_points(self, points: Any, *, tags: Optional[dict[str, Any]] = None,
+                       time_precision: Optional[str] = None, protocol: str = "json",
+                       start: int = 0, timeless: Optional[list[int]] = None) -> bytes:
+        """What ``write_points`` accepts -> one line-protocol body, the default tags and
+        ``tags`` merged under each point's own, at ``time_precision``.
+
+        :param timeless: when given, the number of points without a time is added to
+            ``timeless[0]``, counted while encoding
+        :raises InfluxDBInvalidPointError: naming the point, before anything is sent
+        """
+
+    def _write_payload(self, body: bytes, *, database: Optional[str] = None,
+                       retention_policy: Optional[str] = None, precision: Optional[str] = None,
+                       consistency: Optional[str] = None, retry: Optional[Retry] = None,
+                       timeout: Any = None) -> None:
+        """POST one body to ``/write`` (``retry``, ``timeout``: instead of the client's).
+
+        :raises InfluxDBClientError: (a subclass) the server refused the write
+        :raises InfluxDBServerError: 5xx once the retries are spent
+        :raises requests.exceptions.RequestException: the transport failed, retries spent
+        """
+
+    def _udp_send(self, body: bytes, lines: Optional[int] = None) -> None:
+        """Send one body to the UDP listener, split into datagrams on line boundaries
+        (``lines``: how many lines it holds, when the caller knows)."""
 
 
 def _url_part(check: Callable[..., T], *args: Any) -> T:
@@ -289,6 +372,14 @@ class InfluxDBClient:
     @property
     def _use_udp(self) -> bool:
         return self.__use_udp
+
+    def _write_url(self) -> str:
+        """Where writes go (:class:`WriteClient`): the base URL, or ``udp://host:port``."""
+        if not self.__use_udp:
+            return self.__baseurl
+        host = self.__host
+        host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return f"udp://{host}:{self.__udp_port}"
 
     def __repr__(self) -> str:
         # Says which credentials requests carry (as _auth decides), never the password,

@@ -42,11 +42,11 @@ import threading
 import warnings
 from collections import defaultdict, namedtuple
 from datetime import datetime
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar, Optional, Protocol
 
 from influxdb._stamping import CLOCK, SharedStamps, StampedTime, series_of
 from influxdb._timeutil import NANOS_PER, normalize_precision
-from influxdb.client import write_timeout
+from influxdb.client import InfluxDBClient, write_timeout
 from influxdb.exceptions import (
     InfluxDBArgumentAttributeError,
     InfluxDBArgumentNameError,
@@ -57,6 +57,17 @@ from influxdb.point import Point
 __all__ = ["SeriesHelper"]
 
 log = logging.getLogger("influxdb.helper")
+
+
+class _PointWriter(Protocol):
+    """What a SeriesHelper writes through: ``Meta.client`` or the client given to
+    ``commit()``, an :class:`~influxdb.client.InfluxDBClient` or, as in 5.3.2, any object
+    with its ``write_points``."""
+
+    def write_points(self, points: Any, time_precision: Optional[str] = None,
+                     database: Optional[str] = None, retention_policy: Optional[str] = None,
+                     tags: Optional[dict[str, Any]] = None, batch_size: Optional[int] = None,
+                     protocol: str = "json", consistency: Optional[str] = None) -> bool: ...
 
 _PRECISIONS = ("h", "m", "s", "ms", "u", "n", "ns", None)
 #: Guards the lazy configuration of every SeriesHelper subclass.
@@ -82,7 +93,7 @@ class SeriesHelper:
     _series_name: ClassVar[str]
     _fields: ClassVar[list[str]]
     _tags: ClassVar[list[str]]
-    _client: ClassVar[Any]
+    _client: ClassVar[Optional[_PointWriter]]
     _bulk_size: ClassVar[int]
     _autocommit: ClassVar[bool]
     _time_precision: ClassVar[Optional[str]]
@@ -206,7 +217,7 @@ class SeriesHelper:
             cls._commit(minimum=cls._bulk_size)
 
     @classmethod
-    def commit(cls, client: Any = None) -> Any:
+    def commit(cls, client: Optional[_PointWriter] = None) -> Any:
         """Write every buffered point with one ``write_points`` call.
 
         Points stay buffered when the write raises; points created by other threads during
@@ -224,7 +235,7 @@ class SeriesHelper:
         return cls._commit(client=client)
 
     @classmethod
-    def _commit(cls, client: Any = None, minimum: int = 0) -> Any:
+    def _commit(cls, client: Optional[_PointWriter] = None, minimum: int = 0) -> Any:
         client = client or cls._client
         if client is None:
             raise InfluxDBArgumentAttributeError(
@@ -243,7 +254,8 @@ class SeriesHelper:
             # (5.3.2's default): the client's timeout, else the batching writer's default.
             from influxdb.batching import _request_timeout
 
-            token = write_timeout.set(_request_timeout(None, client, None))
+            timeout = client._timeout if isinstance(client, InfluxDBClient) else None
+            token = write_timeout.set(_request_timeout(None, timeout, None))
             try:
                 result = client.write_points(body, time_precision=precision,
                                              retention_policy=cls._retention_policy)

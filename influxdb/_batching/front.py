@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from influxdb._batching.buffer import Encoded, Target, encoded_from_body
 from influxdb._stamping import (
@@ -24,6 +24,9 @@ from influxdb._timeutil import PRECISION
 from influxdb._write_args import check_consistency
 from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
 from influxdb.point import Point, RecordMapping, points_from_records
+
+if TYPE_CHECKING:
+    from influxdb.client import WriteClient
 
 __all__ = ["WriteFront", "Writes", "check_precision"]
 
@@ -58,8 +61,9 @@ def check_tags(tags: Optional[Mapping[str, Any]], name: str = "tags") -> dict[st
 class WriteFront:
     """Defaults of one writer or session, and the encoding of each write call.
 
-    :param client: the ``InfluxDBClient`` (its ``_encode_points`` encodes, with its default
-        tags; its default database, precision and retention policy fill what is not given)
+    :param client: the ``InfluxDBClient``, through its :class:`~influxdb.client.WriteClient`
+        interface (its ``_encode_points`` encodes, with its default tags; its default
+        database, precision and retention policy fill what is not given)
     :param database: default database of this writer (else the client's)
     :param retention_policy: default retention policy (else the client's default)
     :param time_precision: default precision (else the client's default, else ns)
@@ -68,11 +72,11 @@ class WriteFront:
     :param who: the writer's kind, named in warnings
     """
 
-    def __init__(self, client: Any, *, database: Optional[str] = None,
+    def __init__(self, client: WriteClient, *, database: Optional[str] = None,
                  retention_policy: Optional[str] = None, time_precision: Optional[str] = None,
                  consistency: Optional[str] = None,
                  tags: Optional[Mapping[str, Any]] = None, who: str = "BatchWriter") -> None:
-        if not hasattr(client, "_encode_points"):
+        if not hasattr(client, "_encode_points"):  # a URL or a config passed by mistake
             raise InfluxDBArgumentTypeError(
                 f"expected an InfluxDBClient, got {type(client).__name__}")
         self.client = client
@@ -80,13 +84,12 @@ class WriteFront:
         self.time_precision = check_precision(time_precision)
         self.consistency = check_consistency(consistency)
         self.tags = check_tags(tags)
-        self.udp = bool(getattr(client, "_use_udp", False))
+        self.udp = client._use_udp
         # The client's defaults are read once, here; its database at every write (a
         # switch_database() then applies to later writes, never to points already accepted).
         self.default_precision = self.time_precision or check_precision(
-            getattr(client, "_default_time_precision", None))
-        self.retention_policy = retention_policy or getattr(
-            client, "_default_retention_policy", None)
+            client._default_time_precision)
+        self.retention_policy = retention_policy or client._default_retention_policy
         self._last: Optional[Target] = None
         # Points without a time get the client's clock when accepted (the server would give
         # every point of a batch the same time); see influxdb._stamping.
@@ -96,7 +99,7 @@ class WriteFront:
     def target(self, *, time_precision: Optional[str], database: Optional[str],
                retention_policy: Optional[str], consistency: Optional[str]) -> Target:
         """Where a write goes, defaults applied now."""
-        db = database or self.database or getattr(self.client, "_database", None)
+        db = database or self.database or self.client._database
         if time_precision is None and retention_policy is None and consistency is None:
             last = self._last  # the common case: the same target as the previous write
             if last is not None and last.database == db:
@@ -181,8 +184,7 @@ class WriteFront:
                                                   time_precision=target.precision,
                                                   protocol=protocol, timeless=timeless)
             if timeless[0]:
-                static = {**(getattr(self.client, "_default_tags", None) or {}),
-                          **(merged or {})}
+                static = {**self.client._default_tags, **(merged or {})}
                 points = stamp_points(points, target.precision, self.clock, static, stamped)
                 body = None
             if body is None:

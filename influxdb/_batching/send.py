@@ -234,7 +234,13 @@ class Deliverer:
         self.record(batch, exc)
         self.report(batch, exc)
 
+    def failed_batches(self) -> list[Batch]:
+        """A copy of :attr:`failed`, taken under the lock that records outcomes."""
+        with self._lock:
+            return list(self.failed)
+
     def pop_failed(self) -> list[Batch]:
+        """The batches that failed for good, forgotten here."""
         with self._lock:
             failed, self.failed = self.failed, []
         return failed

@@ -53,7 +53,7 @@ Outcome = Union[None, BaseException, Callable[[], None]]
 
 
 class FakeClient:
-    """Just the hooks the writer uses: ``_encode_points`` and ``_write_payload``."""
+    """A stand-in for the client's ``WriteClient`` interface, the writer's only view of it."""
 
     def __init__(self, database: Optional[str] = "db", **defaults: Any) -> None:
         self._database = database
@@ -62,10 +62,14 @@ class FakeClient:
         self._default_tags: dict[str, Any] = defaults.get("default_tags") or {}
         self._retry_policy = defaults.get("retry", FAST)
         self._use_udp = False
+        self._timeout = None
         self.sent: list[tuple[bytes, dict[str, Any]]] = []
         self.outcomes: list[Outcome] = []
         self.forever: Optional[BaseException] = None
         self.lock = threading.Lock()
+
+    def _write_url(self) -> str:
+        return "http://fake:8086"
 
     def _encode_points(self, points: Sequence[Any], *, tags: Optional[dict[str, Any]] = None,
                        time_precision: Optional[str] = None, protocol: str = "json",

@@ -23,11 +23,15 @@ class SlowClient:
     _default_retention_policy = None
     _default_tags: dict[str, Any] = {}
     _use_udp = False
+    _timeout = None
 
     def __init__(self, seed: int) -> None:
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.lines: list[str] = []
+
+    def _write_url(self) -> str:
+        return "http://slow:8086"
 
     def _encode_points(self, points: Any, **kwargs: Any) -> bytes:
         return ("\n".join(points) + "\n").encode()

@@ -5,7 +5,6 @@ values are refused, and the deliverer's time budget per attempt."""
 from __future__ import annotations
 
 import signal
-from types import SimpleNamespace
 from typing import Any, Optional
 
 import pytest
@@ -37,11 +36,7 @@ from influxdb.exceptions import InfluxDBArgumentError, InfluxDBServerError
 ])
 def test_the_timeout_of_each_request(writer: Any, client: Any, budget: Optional[float],
                                      expected: Any) -> None:
-    assert _request_timeout(writer, SimpleNamespace(_timeout=client), budget) == expected
-
-
-def test_a_client_without_a_timeout_attribute_gets_the_default() -> None:
-    assert _request_timeout(None, object(), None) == DEFAULT_REQUEST_TIMEOUT
+    assert _request_timeout(writer, client, budget) == expected
 
 
 @pytest.mark.parametrize("value", [None, 0.5, 10, (1, 2), (0.1, 30.0)])
