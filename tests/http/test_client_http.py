@@ -326,6 +326,33 @@ def test_json_body_of_request_helper(mock: Any) -> None:
     assert json.loads(mock.last_request.body) == {"a": 1}
 
 
+@pytest.mark.parametrize(("headers", "content", "stream", "expected"), [
+    ({"Content-Type": "application/x-msgpack"}, msgpack.packb({"results": []}), False,
+     {"results": []}),
+    ({"Content-Type": "application/x-msgpack"}, msgpack.packb({"results": []}), True, None),
+    ({"Content-Type": "application/json"}, b'{"results": []}', False, None),
+    ({"Content-Type": "application/x-msgpack"}, b"", False, None),
+])
+def test_request_leaves_a_msgpack_answer_decoded_in_response_msgpack(
+        mock: Any, headers: dict[str, str], content: bytes, stream: bool,
+        expected: Any) -> None:
+    # 5.3.2's request() callers read the decoded msgpack body there; only request() sets it.
+    mock.get(BASE + "/query", content=content, headers=headers)
+    response = InfluxDBClient().request("query", params={"q": "SHOW DATABASES"},
+                                        stream=stream)
+    assert response._msgpack == expected
+
+
+def test_request_retries_a_broken_msgpack_answer(mock: Any, no_sleep: list[float]) -> None:
+    mock.get(BASE + "/query", [
+        {"content": b"\x81\xa7results", "headers": {"Content-Type": "application/x-msgpack"}},
+        {"content": msgpack.packb({"results": [{"statement_id": 0}]}),
+         "headers": {"Content-Type": "application/x-msgpack"}},
+    ])
+    response = InfluxDBClient(retries=2).request("query", params={"q": "SHOW DATABASES"})
+    assert (response._msgpack, mock.call_count) == ({"results": [{"statement_id": 0}]}, 2)
+
+
 def test_statement_error_of_a_stopping_server_is_retried(mock: Any,
                                                          no_sleep: list[float]) -> None:
     mock.get(BASE + "/query", [

@@ -373,3 +373,55 @@ def test_the_precision_table(spelling: str, name: str, nanos: int, write: str,
 def test_the_precision_table_has_six_rows_finest_first() -> None:
     assert [row.name for row in PRECISION_TABLE] == ["n", "u", "ms", "s", "m", "h"]
     assert sorted(PRECISION) == ["h", "m", "ms", "n", "ns", "s", "u", "us"]
+
+
+#: The batching writer and sessions write through the client's declared interface
+#: (influxdb.client.WriteClient), never through other private names or getattr().
+WRITE_CLIENT_USERS = ("influxdb.batching", "influxdb._batching")
+
+
+def _client_names_read(module: str) -> set[str]:
+    return _client_names_in(MODULES[module].read_text(encoding="utf-8"))
+
+
+def _client_names_in(source: str) -> set[str]:
+    """Private names read off ``client``, ``self.client`` or ``<x>.client`` in ``source``,
+    and ``'getattr'`` when getattr() is called on one of them."""
+    def is_client(node: ast.expr) -> bool:
+        return (isinstance(node, ast.Name) and node.id == "client") or (
+            isinstance(node, ast.Attribute) and node.attr == "client")
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and is_client(node.value) \
+                and node.attr.startswith("_"):
+            names.add(node.attr)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "getattr" and node.args and is_client(node.args[0]):
+            names.add("getattr")
+    return names
+
+
+def _write_client_members() -> set[str]:
+    from influxdb.client import WriteClient
+
+    return {name for name in vars(WriteClient) if name.startswith("_")
+            and not name.startswith("__") and not name.startswith("_abc")
+            and name not in ("_is_protocol", "_is_runtime_protocol")}
+
+
+def test_the_writers_use_only_the_clients_declared_interface() -> None:
+    members = _write_client_members()
+    assert members == {"_database", "_default_time_precision", "_default_retention_policy",
+                       "_default_tags", "_timeout", "_retry_policy", "_use_udp",
+                       "_write_url", "_encode_points", "_write_payload", "_udp_send"}
+    users = [module for module in MODULES if _in(module, WRITE_CLIENT_USERS)]
+    read = {module: sorted(_client_names_read(module) - members) for module in users}
+    assert {module: names for module, names in read.items() if names} == {}
+    assert _client_names_read("influxdb.batching") >= {"_write_payload", "_udp_send"}
+
+
+def test_the_interface_check_sees_a_reach_in() -> None:
+    source = ("def f(front, client, other):\n    front.client._session\n"
+              "    getattr(client, '_x', None)\n    client.write_points\n    other._y\n")
+    assert _client_names_in(source) == {"_session", "getattr"}
