@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional
 
-from influxdb._accel import speedups
+from influxdb import _accel
 from influxdb._batching.buffer import split_lines
 from influxdb._timeutil import NANOS_PER
 from influxdb.point import Point
@@ -167,29 +167,45 @@ def _count_timeless_plain(lines: Sequence[Any]) -> int:
     return count
 
 
-# The check of every pre-built line a writer is given: about 10 ns a line in C; in Python,
-# the rule of _line_is_timeless costs more than the line's share of the whole write.
-_C_COUNT_TIMELESS: Optional[Callable[[Sequence[Any]], int]] = getattr(
-    speedups, "count_timeless", None)
-
-
-def lines_may_be_timeless(lines: Sequence[str], text: str) -> bool:
+# The check of every pre-built line a writer is given: about 10 ns a line in C
+# (count_timeless, whose reference is _count_timeless_plain); in Python, the rule of
+# _line_is_timeless costs more than the line's share of the whole write, so the Python
+# versions below look at the lines' ends together instead.  Each is chosen once, at import.
+def _may_be_timeless_py(lines: Sequence[str], text: str) -> bool:
     """Whether some of ``lines`` may have no timestamp (``True``: :func:`stamp_points`
     decides, line by line); ``False`` only when every line has one.
 
     :param lines: the lines (str), one per item
     :param text: ``"\\n".join(lines)``
     """
-    if _C_COUNT_TIMELESS is not None:
-        return _C_COUNT_TIMELESS(lines) != 0  # exact, or -1: a line holding a new line
     return not lines_all_timed(lines, text)
 
 
-def count_timeless_lines(text: str) -> int:
+def _may_be_timeless_c(
+        count_timeless: Callable[[Sequence[Any]], int]) -> Callable[[Sequence[str], str], bool]:
+    def may_be_timeless(lines: Sequence[str], text: str) -> bool:
+        return count_timeless(lines) != 0  # exact, or -1: a line holding a new line
+    may_be_timeless.__doc__ = _may_be_timeless_py.__doc__
+    return may_be_timeless
+
+
+def _count_lines_py(text: str) -> int:
     """How many lines of a text (one item of a write) have no timestamp."""
-    if _C_COUNT_TIMELESS is not None and "\n" not in text:
-        return _C_COUNT_TIMELESS((text,))
     return sum(map(_line_is_timeless, _lines_of(text)))
+
+
+def _count_lines_c(count_timeless: Callable[[Sequence[Any]], int]) -> Callable[[str], int]:
+    def count_lines(text: str) -> int:
+        if "\n" not in text:
+            return count_timeless((text,))
+        return _count_lines_py(text)  # the lines of a string field holding a new line
+    count_lines.__doc__ = _count_lines_py.__doc__
+    return count_lines
+
+
+lines_may_be_timeless = _accel.pick("count_timeless", _may_be_timeless_py,
+                                    through=_may_be_timeless_c)
+count_timeless_lines = _accel.pick("count_timeless", _count_lines_py, through=_count_lines_c)
 
 
 def _time_of(item: Any) -> Any:

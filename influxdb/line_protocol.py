@@ -46,7 +46,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Callable, Optional
 
-from influxdb._accel import speedups
+from influxdb import _accel
 from influxdb._influxql import quote_ident, quote_literal
 from influxdb._lp_text import (
     _INT64_MAX,
@@ -66,13 +66,11 @@ from influxdb._lp_text import (
 from influxdb._timeutil import _EPOCH_NAIVE, EPOCH, _range_for, _to_epoch, to_epoch
 from influxdb.exceptions import InfluxDBInvalidPointError
 
-#: The C encoder of plain points, or None (see :mod:`influxdb._accel`).
-_speedups: Any = speedups
-
 
 def _speedups_built() -> bool:
-    """Whether the C encoder runs (read at each call: tests switch it off)."""
-    return _speedups is not None
+    """Whether the encoder chosen at import is the C one (which finds ready-made lines among
+    the points itself: see :func:`_encode_body`'s ``lines_among``)."""
+    return _encode_points is not _encode_points_py
 
 __all__ = ["EPOCH", "make_line", "make_lines", "quote_ident", "quote_literal"]
 
@@ -398,15 +396,36 @@ def _run(points: Any, static_tags: Any, default_measurement: Any, precision: Opt
     # The point being encoded when one is refused, its index; the points without a time.
     refused: list[Any] = [None, 0, 0]
     try:
-        if _speedups is None:
-            lines: list[str] = []
-            _encode_into(points, static_tags, default_measurement, unit, lines, refused, 0)
-            if timeless is not None:
-                timeless[0] += refused[2]
-            if not as_body:
-                return lines
-            return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+        return _encode_points(points, static_tags, default_measurement, unit, as_body,
+                              refused, timeless, lines_among)
+    except (_Refused, InfluxDBInvalidPointError) as error:
+        where = _where(start + refused[1] if numbered else None, refused[0],
+                       default_measurement)
+        raise InfluxDBInvalidPointError(f"{where}: {error}") from None
 
+
+def _encode_points_py(points: Any, static_tags: Any, default_measurement: Any,
+                      unit: tuple[int, int, int], as_body: bool, refused: list[Any],
+                      timeless: Optional[list[int]], lines_among: bool) -> Any:
+    """The lines of ``points`` (or with ``as_body`` their body) in Python, the reference; a
+    refused point is left in ``refused`` (see :func:`_encode_into`).  ``lines_among`` is
+    not looked at: the caller looks for ready-made lines first."""
+    lines: list[str] = []
+    _encode_into(points, static_tags, default_measurement, unit, lines, refused, 0)
+    if timeless is not None:
+        timeless[0] += refused[2]
+    if not as_body:
+        return lines
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def _encode_points_c(encode: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`_encode_points_py`'s stand-in: the C encoder of plain points, which hands
+    every other point to ``slow`` (the Python encoder, one point at a time) and raises
+    :class:`_LineAmong` with ``lines_among`` on meeting a ready-made line."""
+    def encode_points(points: Any, static_tags: Any, default_measurement: Any,
+                      unit: tuple[int, int, int], as_body: bool, refused: list[Any],
+                      timeless: Optional[list[int]], lines_among: bool) -> Any:
         def slow(point: Any, index: int) -> str:
             if lines_among and isinstance(point, (str, bytes)):
                 raise _LineAmong
@@ -417,16 +436,18 @@ def _run(points: Any, static_tags: Any, default_measurement: Any, precision: Opt
         plain_tags = static_tags if type(static_tags) is dict else (
             dict(static_tags) if static_tags else None)
         if timeless is None:
-            return _speedups.encode(points, plain_tags, default_measurement, _SHAPES, unit[1],
-                                    unit[2], unit[0], slow, as_body)
-        encoded = _speedups.encode(points, plain_tags, default_measurement, _SHAPES, unit[1],
-                                   unit[2], unit[0], slow, as_body, refused)
+            return encode(points, plain_tags, default_measurement, _SHAPES, unit[1],
+                          unit[2], unit[0], slow, as_body)
+        encoded = encode(points, plain_tags, default_measurement, _SHAPES, unit[1],
+                         unit[2], unit[0], slow, as_body, refused)
         timeless[0] += refused[2]
         return encoded
-    except (_Refused, InfluxDBInvalidPointError) as error:
-        where = _where(start + refused[1] if numbered else None, refused[0],
-                       default_measurement)
-        raise InfluxDBInvalidPointError(f"{where}: {error}") from None
+    return encode_points
+
+
+#: The encoder of a batch of points, chosen once: the C encoder when the extension is
+#: built, else :func:`_encode_points_py` (tests swap this name to compare the two).
+_encode_points = _accel.pick("encode", _encode_points_py, through=_encode_points_c)
 
 
 def _encode_into(points: Any, static_tags: Any, default_measurement: Any,

@@ -18,9 +18,11 @@ chunked answer (:func:`check_last_chunk`), a ping's version (:func:`ping_version
 answer with an unexpected status as the exception its status and message pick
 (:func:`error_of`).
 
-The choice between the C decoder and msgpack's is made per answer from
-:data:`msgpack_ext_hook`, picked once at import: the C hook when the extension is built
-(tests swap it for :func:`_python_ext_hook`, the reference, to compare the two).
+The choice between the C extension and Python is made once, at import, per function
+(:func:`influxdb._accel.pick`): :data:`msgpack_ext_hook` (the C hook, or
+:func:`_python_ext_hook`, the reference), ``_unpack`` (the C decoder, or msgpack's) and
+``_msgpack_chunks`` (the decoder of chunked msgpack answers that goes with it); tests swap
+these names to compare the two.
 """
 
 from __future__ import annotations
@@ -31,8 +33,7 @@ from typing import Any, Callable, Optional, Union
 
 import msgpack
 
-from influxdb import _gc, _json
-from influxdb._accel import speedups
+from influxdb import _accel, _gc, _json
 from influxdb._retry import TransientFailure, parse_retry_after
 from influxdb._timeutil import format_rfc3339
 from influxdb.exceptions import (
@@ -121,12 +122,17 @@ def _seconds_text(head: bytes) -> str:
     return text
 
 
+def _no_fallback(hook: Callable[[int, bytes], Any]) -> None:
+    """Without the C hook, nothing hands anything to the Python one."""
+
+
+# What the C hook leaves (other types, years outside 1-9999) goes to the Python one.
+_accel.pick("set_ext_fallback", _no_fallback)(_python_ext_hook)
+
 #: The hook given to msgpack: the C one when it is built (the same text, about twenty times
-#: faster per row; the Python one handles what it leaves: other types, years outside 1-9999).
-msgpack_ext_hook: Callable[[int, bytes], Any] = _python_ext_hook
-if speedups is not None:
-    speedups.set_ext_fallback(_python_ext_hook)
-    msgpack_ext_hook = speedups.msgpack_ext_hook
+#: faster per row), else :func:`_python_ext_hook`.
+msgpack_ext_hook: Callable[[int, bytes], Any] = _accel.pick("msgpack_ext_hook",
+                                                            _python_ext_hook)
 
 
 # -- whole documents -------------------------------------------------------------------------
@@ -136,23 +142,29 @@ def _with_gc_paused(size: int, decode: Callable[[], Any]) -> Any:
     return _gc.paused(decode)
 
 
-def _c_decoding() -> bool:
-    # The C decoder stands in for msgpack with the C hook only (tests swap the hook for the
-    # Python one to compare the two).
-    return speedups is not None and msgpack_ext_hook is speedups.msgpack_ext_hook
-
-
-def _unpack(data: Union[bytes, bytearray], start: int, end: int) -> Any:
-    """The msgpack document ``data[start:end]``: decoded in C while the C hook is in use
-    (the same objects, timestamps without a call each), else, or when the C decoder gives
-    up (malformed or unusual data), by msgpack, which gives the result or its own error."""
-    if _c_decoding():
-        try:
-            return speedups.msgpack_decode(data, start, end)
-        except Exception:  # noqa: BLE001 -- msgpack decides, below
-            pass
+def _unpack_py(data: Union[bytes, bytearray], start: int, end: int) -> Any:
+    """The msgpack document ``data[start:end]``, decoded by msgpack, which gives the result
+    or its own error."""
     return msgpack.unpackb(bytes(data[start:end]) if (start, end) != (0, len(data)) else data,
                            ext_hook=msgpack_ext_hook, raw=False, strict_map_key=False)
+
+
+Unpack = Callable[[Union[bytes, bytearray], int, int], Any]
+
+
+def _unpack_c(decode: Unpack) -> Unpack:
+    """:func:`_unpack_py`'s stand-in: the C decoder (the same objects, timestamps without a
+    call each), and msgpack when it gives up (malformed or unusual data)."""
+    def unpack(data: Union[bytes, bytearray], start: int, end: int) -> Any:
+        try:
+            return decode(data, start, end)
+        except Exception:  # noqa: BLE001 -- msgpack decides, below
+            return _unpack_py(data, start, end)
+    return unpack
+
+
+#: The msgpack document ``data[start:end]``: in C when the extension is built, else msgpack.
+_unpack = _accel.pick("msgpack_decode", _unpack_py, through=_unpack_c)
 
 
 def decode_msgpack(content: bytes) -> Any:
@@ -463,14 +475,24 @@ class JsonDocuments(ChunkDecoder):
 
 
 def chunk_decoder(headers: Mapping[str, str], limit: Optional[int]) -> ChunkDecoder:
-    """The decoder for a chunked answer with these headers: msgpack (decoded in C while the
-    C hook is in use) or JSON lines.
+    """The decoder for a chunked answer with these headers: msgpack (decoded in C when the
+    extension is built) or JSON lines.
 
     :param limit: the most bytes one document may take (``None``: no limit)
     """
     if not is_msgpack(headers):
         return JsonDocuments(limit)
-    return MsgpackDocuments(limit) if _c_decoding() else MsgpackObjects(limit)
+    return _msgpack_chunks(limit)
+
+
+def _c_chunks(decode: Unpack) -> Callable[[Optional[int]], ChunkDecoder]:
+    # With the C decoder, a chunked answer is framed by msgpack and each whole document
+    # decoded by _unpack; without it, msgpack's Unpacker builds the objects as it reads.
+    return MsgpackDocuments
+
+
+_msgpack_chunks: Callable[[Optional[int]], ChunkDecoder] = _accel.pick(
+    "msgpack_decode", MsgpackObjects, through=_c_chunks)
 
 
 def iter_decoded(blocks: Iterable[bytes], decoder: ChunkDecoder) -> Iterator[Any]:

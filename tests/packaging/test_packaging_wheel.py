@@ -212,7 +212,7 @@ def test_wheel_in_a_fresh_venv_without_pandas(
         "assert (root / 'py.typed').exists()\n"
         "from influxdb import line_protocol\n"
         "print(influxdb.__version__, sorted(influxdb.__all__), root.parent.name)\n"
-        "print('C encoder:', line_protocol._speedups is not None)\n"
+        "print('C encoder:', line_protocol._speedups_built())\n"
         "try:\n"
         "    influxdb.DataFrameClient()\n"
         "except ImportError as exc:\n"
@@ -278,9 +278,9 @@ def test_sdist_builds_without_the_c_encoder(dist: tuple[Path, Path], tmp_path: P
     _pip_install(python, "requests", "msgpack", cwd=tmp_path)
     probe = (
         "import importlib.metadata as md\n"
-        "from influxdb import line_protocol\n"
-        "print(line_protocol._speedups, [f.name for f in md.files('influxdb')\n"
-        "                                if f.name.endswith('.so')])\n"
+        "from influxdb import _accel, line_protocol\n"
+        "print(_accel.speedups, [f.name for f in md.files('influxdb')\n"
+        "                        if f.name.endswith('.so')])\n"
         "point = {'measurement': 'm', 'tags': {'h': 'a b'}, 'fields': {'v': 0.1, 'n': 2},\n"
         "         'time': 3}\n"
         "print(line_protocol.make_lines({'points': [point, point]}), end='')\n"

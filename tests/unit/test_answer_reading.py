@@ -86,7 +86,7 @@ def _reader(kind: str, limit: Optional[int] = None) -> Any:
     decoder: type[answers.ChunkDecoder] = answers.JsonDocuments
     if kind == "msgpack-c":
         # The suite without the C extension still reads chunked msgpack, the other way.
-        c = answers._c_decoding()
+        c = answers._msgpack_chunks is answers.MsgpackDocuments
         decoder = answers.MsgpackDocuments if c else answers.MsgpackObjects
     elif kind == "msgpack-python":
         decoder = answers.MsgpackObjects

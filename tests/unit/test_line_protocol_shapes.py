@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from influxdb import line_protocol
+from influxdb import _accel, line_protocol
 from influxdb.line_protocol import make_lines
 
-SPEEDUPS = line_protocol._speedups
+SPEEDUPS = _accel.speedups
 needs_c = pytest.mark.needs_c  # tests/conftest.py: deselected under INFLUXDB_PURE_PYTHON=1
 
 
@@ -35,7 +35,7 @@ def fresh_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def pure(monkeypatch: pytest.MonkeyPatch) -> None:
     """The Python encoder only (it alone compiles key sets)."""
-    monkeypatch.setattr(line_protocol, "_speedups", None)
+    monkeypatch.setattr(line_protocol, "_encode_points", line_protocol._encode_points_py)
 
 
 def _compiled() -> int:
@@ -55,7 +55,7 @@ def _generic(point: dict[str, Any]) -> str:
 def test_one_off_key_sets_are_never_compiled_and_the_caches_stay_bounded(
         monkeypatch: pytest.MonkeyPatch, encoder: str) -> None:
     if encoder == "python":
-        monkeypatch.setattr(line_protocol, "_speedups", None)
+        monkeypatch.setattr(line_protocol, "_encode_points", line_protocol._encode_points_py)
     points = [{"measurement": "m", "fields": {f"a{i}_{j}": j + 0.5 for j in range(5)}}
               for i in range(20_000)]
     body = make_lines({"points": points})
@@ -137,7 +137,7 @@ def test_the_c_encoder_reads_shapes_compiled_after_it_first_saw_them(
     assert line_protocol._encode(points[:1], None, None, None) == expected[:1]  # C learns
     (spec,) = line_protocol._FIELD_SETS.values()
     with monkeypatch.context() as patch:
-        patch.setattr(line_protocol, "_speedups", None)
+        patch.setattr(line_protocol, "_encode_points", line_protocol._encode_points_py)
         assert line_protocol._encode(points, None, None, None) == expected
     assert spec[2] is not None  # compiled in place: the cached shape holds the same list
     handed: list[int] = []

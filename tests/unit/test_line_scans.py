@@ -25,8 +25,6 @@ from influxdb._stamping import (
     _count_timeless_plain,
     _line_is_timeless,
     _lines_of,
-    count_timeless_lines,
-    lines_may_be_timeless,
 )
 from influxdb._transport import UDPSender
 from influxdb.exceptions import InfluxDBInvalidPointError
@@ -112,16 +110,17 @@ def test_lines_may_be_timeless_never_misses_a_timeless_line(
     """What the writer decides: ``False`` only when no line of any item lacks a time (by the
     rule stamp_points applies); in C, exactly that when no item holds a new line."""
     truth = any(_line_is_timeless(line) for item in lines for line in _lines_of(item))
-    saved = _stamping._C_COUNT_TIMELESS
+    saved = _stamping.lines_may_be_timeless, _stamping.count_timeless_lines
     if pure:
-        _stamping._C_COUNT_TIMELESS = None
+        _stamping.lines_may_be_timeless = _stamping._may_be_timeless_py
+        _stamping.count_timeless_lines = _stamping._count_lines_py
     try:
-        answer = lines_may_be_timeless(lines, "\n".join(lines))
-        counted = [count_timeless_lines(item) for item in lines]
+        answer = _stamping.lines_may_be_timeless(lines, "\n".join(lines))
+        counted = [_stamping.count_timeless_lines(item) for item in lines]
     finally:
-        _stamping._C_COUNT_TIMELESS = saved
+        _stamping.lines_may_be_timeless, _stamping.count_timeless_lines = saved
     assert answer or not truth
-    if saved is not None and not pure and not any("\n" in line for line in lines):
+    if speedups is not None and not pure and not any("\n" in line for line in lines):
         assert answer is truth
     assert counted == [sum(map(_line_is_timeless, _lines_of(item))) for item in lines]
 
@@ -178,8 +177,10 @@ def test_split_lines_table(monkeypatch: pytest.MonkeyPatch, body: bytes, lines: 
                            splitter: str) -> None:
     if splitter == "python":
         monkeypatch.setattr(buffer, "_split_quote_aware", _split_quote_aware_py)
+        monkeypatch.setattr(buffer, "_split_body", buffer._split_body_py)
     else:
         monkeypatch.setattr(buffer, "_split_quote_aware", speedups.split_lines)
+        monkeypatch.setattr(buffer, "_split_body", buffer._split_body_c(speedups.split_lines))
     assert split_lines(body) == lines
     assert split_lines(body, len(lines)) == lines
 
@@ -189,12 +190,12 @@ def test_split_lines_table(monkeypatch: pytest.MonkeyPatch, body: bytes, lines: 
 def test_python_split_lines_is_the_reference(body: bytes, hint: Any) -> None:
     """The Python split's shortcuts (no '"', a matching count, no string left open at a new
     line) give the reference's lines."""
-    saved = buffer._split_quote_aware
-    buffer._split_quote_aware = _split_quote_aware_py
+    saved = buffer._split_body
+    buffer._split_body = buffer._split_body_py
     try:
         lines = split_lines(body, hint)
     finally:
-        buffer._split_quote_aware = saved
+        buffer._split_body = saved
     reference = _split_quote_aware_py(body if body.endswith(b"\n") else body + b"\n")
     if hint is None or lines == reference:
         assert lines == reference
@@ -211,7 +212,7 @@ def test_python_split_takes_the_plain_path_when_no_string_is_left_open(
         return _split_quote_aware_py(body)
 
     monkeypatch.setattr(buffer, "_split_quote_aware_py", reference)
-    monkeypatch.setattr(buffer, "_split_quote_aware", reference)
+    monkeypatch.setattr(buffer, "_split_body", buffer._split_body_py)
     closed = b'm,t="x s="a b",u="c\\"d" 1\nm s="=\\\\" 2\n'
     assert split_lines(closed) == [b'm,t="x s="a b",u="c\\"d" 1', b'm s="=\\\\" 2']
     assert calls == []

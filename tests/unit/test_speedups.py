@@ -21,11 +21,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from influxdb import InfluxDBClient, line_protocol
+from influxdb import InfluxDBClient, _accel, line_protocol
 from influxdb.exceptions import InfluxDBBrokenAnswerError, InfluxDBInvalidPointError
 from tests.property.test_line_protocol_props import field_values, names, times
 
-SPEEDUPS = line_protocol._speedups
+SPEEDUPS = _accel.speedups
 
 
 # tests/conftest.py: deselected under INFLUXDB_PURE_PYTHON=1, skipped where the extension is
@@ -44,7 +44,7 @@ def test_built_where_ci_runs() -> None:
 def _python(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
     def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         with monkeypatch.context() as patch:
-            patch.setattr(line_protocol, "_speedups", None)
+            patch.setattr(line_protocol, "_encode_points", line_protocol._encode_points_py)
             return fn(*args, **kwargs)
     return run
 
@@ -546,6 +546,7 @@ def test_dataframe_bodies_match(monkeypatch: pytest.MonkeyPatch) -> None:
     import pandas as pd
 
     from influxdb._dataframe import LinePlan
+    from influxdb._dataframe import lines as dataframe_lines
 
     rng = np.random.default_rng(7)
     rows = 5_000
@@ -563,7 +564,7 @@ def test_dataframe_bodies_match(monkeypatch: pytest.MonkeyPatch) -> None:
         return LinePlan(frame, "m", tag_columns=["host"]).body(0, rows)
 
     with_c = body()
-    monkeypatch.setattr(line_protocol, "_speedups", None)
+    monkeypatch.setattr(dataframe_lines, "_without_byte", dataframe_lines._without_byte_py)
     assert body() == with_c
     first = with_c.split(b"\n")[0].decode()
     assert first.startswith("m,host=") and first.endswith(" 1767225600000000000")
@@ -633,7 +634,9 @@ def test_decoding_an_answer_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
     content = msgpack.packb({"results": [{"statement_id": 0, "series": [
         {"name": "m", "columns": ["time", "v"], "values": rows}]}]})
     with_c = answers.decode_msgpack(content)
+    assert answers._unpack is not answers._unpack_py
     monkeypatch.setattr(answers, "msgpack_ext_hook", answers._python_ext_hook)
+    monkeypatch.setattr(answers, "_unpack", answers._unpack_py)
     assert answers.decode_msgpack(content) == with_c
     assert with_c["results"][0]["series"][0]["values"][4] == ["2023-11-14T22:13:21.000031676Z", 4]
 
@@ -725,12 +728,12 @@ def test_get_points_same_dicts_both_ways(columns: list[str], values: list[list[A
 
     result = {"series": [{"name": "m", "columns": columns, "values": values}]}
     with_c = list(ResultSet(result).get_points())
-    saved = resultset._speedups
-    resultset._speedups = None
+    saved = resultset._rows
+    resultset._rows = resultset._rows_py
     try:
         in_python = list(ResultSet(result).get_points())
     finally:
-        resultset._speedups = saved
+        resultset._rows = saved
     assert with_c == in_python == [dict(zip(columns, row)) for row in values]
 
 

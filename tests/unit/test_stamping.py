@@ -16,7 +16,7 @@ from typing import Any, Optional
 import pytest
 
 import influxdb.helper as helper_module
-from influxdb import InfluxDBClient, line_protocol
+from influxdb import InfluxDBClient, _accel, line_protocol
 from influxdb._stamping import (
     Clock,
     SharedStamps,
@@ -499,7 +499,7 @@ _needs_c = pytest.mark.needs_c  # tests/conftest.py: deselected under INFLUXDB_P
 def test_encoders_count_points_without_a_time(monkeypatch: pytest.MonkeyPatch,
                                               c_encoder: bool) -> None:
     if not c_encoder:
-        monkeypatch.setattr(line_protocol, "_speedups", None)
+        monkeypatch.setattr(line_protocol, "_encode_points", line_protocol._encode_points_py)
     points = [{"measurement": "m", "fields": {"v": 1}},                       # plain, no time
               {"measurement": "m", "fields": {"v": 1}, "time": 5},            # plain, time
               {"measurement": "m", "fields": {"v": 1}, "time": None},         # plain, no time
@@ -521,7 +521,7 @@ def test_encoders_count_points_without_a_time(monkeypatch: pytest.MonkeyPatch,
 @_needs_c
 def test_c_encoder_refuses_a_bad_counts_argument() -> None:
     with pytest.raises(TypeError, match="counts must be a list of at least three items"):
-        line_protocol._speedups.encode([], None, None, {}, 0, 1, 1, None, True, [0])
+        _accel.speedups.encode([], None, None, {}, 0, 1, 1, None, True, [0])
 
 
 def test_client_counts_lines_among_points(client: InfluxDBClient) -> None:

@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 import requests_mock
 
-from influxdb import DataFrameClient, InfluxDBClient, line_protocol
+from influxdb import DataFrameClient, InfluxDBClient, _accel, line_protocol
 from influxdb.exceptions import InfluxDBClientError, InfluxDBInvalidPointError
 from influxdb.point import Point
 
-SPEEDUPS = line_protocol._speedups
+SPEEDUPS = _accel.speedups
 needs_c = pytest.mark.needs_c  # tests/conftest.py: deselected under INFLUXDB_PURE_PYTHON=1
 
 UNNAMEABLE = [("a\x00b", "a NUL character"), ("a\rb", "a carriage return"),
@@ -46,7 +46,7 @@ def http() -> Iterator[requests_mock.Mocker]:
 def test_a_measurement_influxql_cannot_name_is_refused_by_both_encoders(
         monkeypatch: pytest.MonkeyPatch, measurement: str, what: str, encoder: str) -> None:
     if encoder == "python":
-        monkeypatch.setattr(line_protocol, "_speedups", None)
+        monkeypatch.setattr(line_protocol, "_encode_points", line_protocol._encode_points_py)
     points = [{"measurement": "ok", "fields": {"v": 1}}] * 2 + [
         {"measurement": measurement, "tags": {"t": "x"}, "fields": {"v": 1}}]
     for _ in range(2):  # the second time with the good shapes cached (C encodes them)
@@ -125,7 +125,7 @@ def test_nan_tags_are_left_out_by_the_c_encoder_too(monkeypatch: pytest.MonkeyPa
                 "m,dc=own v=3i"]
     static = {"dc": "x", "zone": nan}
     with monkeypatch.context() as patch:
-        patch.setattr(line_protocol, "_speedups", None)
+        patch.setattr(line_protocol, "_encode_points", line_protocol._encode_points_py)
         assert line_protocol._encode(points, static, None, None) == expected
     handed: list[int] = []
     real = line_protocol._encode_into
