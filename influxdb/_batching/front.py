@@ -206,7 +206,6 @@ class Writes:
     def _put(self, target: Target, encoded: Encoded) -> None:
         raise NotImplementedError
 
-
     def write(
         self,
         points: Any,

@@ -225,15 +225,6 @@ class Deliverer:
                       type(error).__name__, error)
         _safe_call(self.on_error, "on_error", batch, error)
 
-    def succeeded(self, batch: Batch) -> None:
-        self.record(batch, None)
-        self.report(batch, None)
-
-    def failed_for_good(self, batch: Batch, exc: BaseException) -> None:
-        """Record a batch that will not be sent again, log it, and tell ``on_error``."""
-        self.record(batch, exc)
-        self.report(batch, exc)
-
     def failed_batches(self) -> list[Batch]:
         """A copy of :attr:`failed`, taken under the lock that records outcomes."""
         with self._lock:
