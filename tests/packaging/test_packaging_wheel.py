@@ -116,6 +116,7 @@ def _wheel_metadata(wheel: Path) -> email.message.Message:
 
 
 @pytest.mark.server
+@pytest.mark.needs_c  # the wheel carries the built extension
 def test_distribution_names_and_version(dist: tuple[Path, Path]) -> None:
     sdist, wheel = dist
     version = _version()
@@ -127,6 +128,7 @@ def test_distribution_names_and_version(dist: tuple[Path, Path]) -> None:
 
 
 @pytest.mark.server
+@pytest.mark.needs_c  # the wheel carries the built extension
 def test_wheel_contents(dist: tuple[Path, Path]) -> None:
     _, wheel = dist
     names = _wheel_names(wheel)
@@ -191,6 +193,7 @@ def test_sdist_contents(dist: tuple[Path, Path]) -> None:
 
 
 @pytest.mark.server
+@pytest.mark.needs_c  # the wheel carries the built extension
 def test_wheel_in_a_fresh_venv_without_pandas(
     dist: tuple[Path, Path], tmp_path: Path, influxd_factory: Callable[..., Influxd]
 ) -> None:
