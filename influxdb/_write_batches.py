@@ -20,10 +20,14 @@ import itertools
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 __all__ = ["WriteReport", "batched", "send_batches"]
+
+#: The longest the next batch waits for the body in flight to be written whole, in seconds.
+WRITTEN_WAIT = 0.05
 
 
 @dataclass
@@ -83,7 +87,9 @@ def batched(iterable: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
                  send: Callable[[bytes], None], batch_size: int, *,
-                 total: Optional[int] = None, keep_points: bool = False) -> None:
+                 total: Optional[int] = None, keep_points: bool = False,
+                 on_written: Optional[Callable[[Callable[[], None]],
+                                               AbstractContextManager[None]]] = None) -> None:
     """Prepare and send every chunk, the next one prepared while the current one is sent.
 
     :param chunks: the batches, in order (read by the calling thread only)
@@ -93,6 +99,9 @@ def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
     :param total: the number of batches when known (a sequence); ``None`` for an iterator
     :param keep_points: put the points of failed and read-ahead chunks in the report
         (``chunks`` yields the caller's points, read from an iterator)
+    :param on_written: the transport's :func:`~influxdb._transport.on_written`: the next
+        batch is prepared once the body in flight has been written whole (at most
+        :data:`WRITTEN_WAIT` seconds after it started), not as soon as it starts
     :raises Exception: the first failure, with ``write_report`` attached
     """
     report = WriteReport(batch_size)
@@ -118,11 +127,18 @@ def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
             raise
         report.written.append(sent_index)
 
-    started = threading.Event()
+    started, written = threading.Event(), threading.Event()
 
     def sending(body: bytes) -> None:
         started.set()
-        send(body)
+        try:
+            if on_written is None:
+                send(body)
+            else:
+                with on_written(written.set):
+                    send(body)
+        finally:
+            written.set()
 
     iterator = iter(chunks)
     index = -1
@@ -155,6 +171,7 @@ def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
             if executor is None:
                 executor = ThreadPoolExecutor(1, thread_name_prefix="influxdb-write")
             started.clear()
+            written.clear()
             in_flight = (index, chunk, executor.submit(sending, body))
             # Let the helper thread have the interpreter until its request is on the socket:
             # waiting releases the GIL now, and once the helper runs, this thread only gets
@@ -162,6 +179,13 @@ def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
             # for the next switch of threads (5 ms by default) while the next batch is encoded,
             # and the server would sit idle meanwhile.
             started.wait()
+            if on_written is not None:
+                # The helper blocks on I/O already while writing a large body (the socket
+                # takes it in pieces), and each piece then waits for the interpreter, which
+                # the encoding of the next batch (a C loop) holds: the server would wait
+                # for the rest of the body.  So the next batch is prepared once the body
+                # has left (bounded: a connection that does not report it, or a slow link).
+                written.wait(WRITTEN_WAIT)
         settle()
     except Exception as exc:
         if total is not None and report.failed is not None:

@@ -909,7 +909,8 @@ class InfluxDBClient:
             return encode(chunk, index * batch_size)
 
         # An iterator is read and encoded one batch ahead of the request in flight.
-        send_batches(batched(points, batch_size), prepare, send, batch_size, keep_points=True)
+        send_batches(batched(points, batch_size), prepare, send, batch_size, keep_points=True,
+                     on_written=_transport.on_written)
         return True
 
     def write_point(

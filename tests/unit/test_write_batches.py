@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any, Optional
+from contextlib import contextmanager
+from typing import Any, Callable, Optional
 
 import pytest
 import requests
@@ -198,3 +199,74 @@ def test_write_points_list_sends_every_batch_in_order() -> None:
         bodies = [r.body.decode() for r in mock.request_history]
     assert bodies == ["m v=0i 0\nm v=1i 1\nm v=2i 2\n", "m v=3i 3\nm v=4i 4\nm v=5i 5\n",
                       "m v=6i 6\n"]
+
+
+# -- the next batch waits for the body in flight to be written whole ---------------------
+
+class FakeWire:
+    """A ``send`` that writes its body for ``write`` seconds, then reports it written (through
+    the ``on_written`` it provides, as the transport's connections do, unless ``silent``),
+    then waits ``answer`` seconds for the server; every step is logged in order (the
+    writing is shorter than ``WRITTEN_WAIT``, the waiting longer)."""
+
+    def __init__(self, write: float = 0.01, answer: float = 0.1, silent: bool = False) -> None:
+        self.write, self.answer, self.silent = write, answer, silent
+        self.events: list[tuple[str, Any]] = []
+        self.local = threading.local()
+
+    @contextmanager
+    def on_written(self, callback: Callable[[], None]) -> Iterator[None]:
+        self.local.callback = callback
+        try:
+            yield
+        finally:
+            self.local.callback = None
+
+    def send(self, body: bytes) -> None:
+        self.events.append(("sending", body))
+        time.sleep(self.write)
+        self.events.append(("written", body))
+        callback = getattr(self.local, "callback", None)
+        if callback is not None and not self.silent:
+            callback()
+        time.sleep(self.answer)
+        self.events.append(("answered", body))
+
+    def prepare(self, chunk: list[str], index: int) -> bytes:
+        self.events.append(("prepare", index))
+        return f"b{index}".encode()
+
+
+def test_the_next_batch_is_prepared_once_the_body_in_flight_is_written() -> None:
+    wire = FakeWire()
+    send_batches([["a"], ["b"], ["c"]], wire.prepare, wire.send, 1, total=3,
+                 on_written=wire.on_written)
+    assert wire.events == [
+        ("prepare", 0),
+        ("sending", b"b0"), ("written", b"b0"), ("prepare", 1), ("answered", b"b0"),
+        ("sending", b"b1"), ("written", b"b1"), ("prepare", 2), ("answered", b"b1"),
+        ("sending", b"b2"), ("written", b"b2"), ("answered", b"b2"),
+    ]
+
+
+def test_without_on_written_the_next_batch_is_prepared_as_the_request_starts() -> None:
+    wire = FakeWire()
+    send_batches([["a"], ["b"]], wire.prepare, wire.send, 1, total=2)
+    assert wire.events == [("prepare", 0), ("sending", b"b0"), ("prepare", 1),
+                           ("written", b"b0"), ("answered", b"b0"),
+                           ("sending", b"b1"), ("written", b"b1"), ("answered", b"b1")]
+
+
+def test_a_connection_that_never_reports_the_body_written_delays_the_next_batch_boundedly(
+        ) -> None:
+    from influxdb._write_batches import WRITTEN_WAIT
+
+    wire = FakeWire(write=WRITTEN_WAIT + 0.1, silent=True)
+    started = time.perf_counter()
+    send_batches([["a"], ["b"]], wire.prepare, wire.send, 1, total=2,
+                 on_written=wire.on_written)
+    assert time.perf_counter() - started < 2 * (wire.write + wire.answer) + 0.1
+    # prepared WRITTEN_WAIT after the request started, while its body was still going out
+    assert wire.events == [("prepare", 0), ("sending", b"b0"), ("prepare", 1),
+                           ("written", b"b0"), ("answered", b"b0"),
+                           ("sending", b"b1"), ("written", b"b1"), ("answered", b"b1")]
