@@ -34,7 +34,7 @@ from typing import Any, Callable, Optional
 
 from influxdb import _accel
 from influxdb._batching.buffer import split_lines
-from influxdb._timeutil import NANOS_PER
+from influxdb._core.times import NANOS_PER
 from influxdb.point import Point
 
 __all__ = ["CLOCK", "Clock", "SharedStamps", "StampedTime", "count_timeless_lines",

@@ -1,7 +1,7 @@
 """The write arguments that travel as query parameters of ``POST /write`` and are checked
 before anything is sent, whatever the path (``write_points``, the batching writer, sessions).
 
-The precisions are :data:`influxdb._timeutil.PRECISION_TABLE`; this module holds the other
+The precisions are :data:`influxdb._core.times.PRECISION_TABLE`; this module holds the other
 one: the consistency values.
 """
 

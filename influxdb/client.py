@@ -53,9 +53,9 @@ from influxdb._core import requests as build
 from influxdb._core.answers import drop_empty_series as _drop_empty_series
 from influxdb._core.answers import msgpack_ext_hook as _msgpack_parse_hook
 from influxdb._core.bodies import has_lines, is_sequence, line_body
+from influxdb._core.times import normalize_precision
 from influxdb._retry import Retry
 from influxdb._stamping import count_timeless_lines, warn_shared_server_time
-from influxdb._timeutil import normalize_precision
 from influxdb._transport import InfluxDBInvalidURLError
 from influxdb._transport import SocketOptionsAdapter as _SocketOptionsAdapter
 from influxdb._write_args import check_consistency

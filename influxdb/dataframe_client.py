@@ -23,7 +23,7 @@ from typing import Any, Optional
 
 from influxdb import _transport
 from influxdb._core import requests as build
-from influxdb._timeutil import NANOS_PER, PRECISION, normalize_precision
+from influxdb._core.times import NANOS_PER, PRECISION, normalize_precision
 from influxdb._write_batches import send_batches
 from influxdb.client import InfluxDBClient
 from influxdb.exceptions import (

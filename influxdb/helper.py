@@ -44,8 +44,8 @@ from collections import defaultdict, namedtuple
 from datetime import datetime
 from typing import Any, ClassVar, Optional, Protocol
 
+from influxdb._core.times import NANOS_PER, normalize_precision
 from influxdb._stamping import CLOCK, SharedStamps, StampedTime, series_of
-from influxdb._timeutil import NANOS_PER, normalize_precision
 from influxdb.client import InfluxDBClient, write_timeout
 from influxdb.exceptions import (
     InfluxDBArgumentAttributeError,

@@ -47,6 +47,7 @@ from datetime import datetime
 from typing import Any, Callable, Optional
 
 from influxdb import _accel
+from influxdb._core.times import _EPOCH_NAIVE, EPOCH, _range_for, _to_epoch, to_epoch
 from influxdb._influxql import quote_ident, quote_literal
 from influxdb._lp_text import (
     _INT64_MAX,
@@ -63,7 +64,6 @@ from influxdb._lp_text import (
     _tag_text,
     _tag_value_text,
 )
-from influxdb._timeutil import _EPOCH_NAIVE, EPOCH, _range_for, _to_epoch, to_epoch
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 
@@ -122,7 +122,7 @@ def _to_nanos(timestamp: Any) -> int:
 
 
 def _convert_timestamp(timestamp: Any, precision: Optional[str] = None) -> int:
-    """A time in ``precision`` (5.3.2 name); see :func:`influxdb._timeutil.to_epoch`."""
+    """A time in ``precision`` (5.3.2 name); see :func:`influxdb._core.times.to_epoch`."""
     return to_epoch(timestamp, precision)
 
 
@@ -496,7 +496,7 @@ def _encode_into(points: Any, static_tags: Any, default_measurement: Any,
                 if kind is int and low <= time <= high:
                     stamp = time
                 elif kind is datetime and time.tzinfo is None:
-                    delta = time - _EPOCH_NAIVE  # _timeutil._datetime_nanos, inlined
+                    delta = time - _EPOCH_NAIVE  # times._datetime_nanos, inlined
                     stamp = ((delta.days * 86400 + delta.seconds) * 1_000_000_000 +
                              delta.microseconds * 1000) // factor
                     if not low <= stamp <= high:
@@ -528,7 +528,7 @@ def make_line(measurement: Any, tags: Optional[Mapping[Any, Any]] = None,
     :param fields: field keys and values: str, int (``i``), float, bool, bytes, numpy and
         Decimal scalars; ``None`` and NaN are left out
     :param time: an int in ``precision``, or an absolute time (see
-        :func:`influxdb._timeutil.to_epoch`); ``None`` lets the server stamp the point
+        :func:`influxdb._core.times.to_epoch`); ``None`` lets the server stamp the point
     :param precision: ``'n'`` (default), ``'u'``, ``'ms'``, ``'s'``, ``'m'`` or ``'h'``
     :returns: the line
     :raises InfluxDBInvalidPointError: when the point cannot be written as given

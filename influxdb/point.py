@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Optional
 
+from influxdb._core.times import MAX_NANOS, MIN_NANOS, PRECISION, EpochNanos, to_epoch
 from influxdb._lp_text import (
     _INT64_MAX,
     _INT64_MIN,
@@ -39,7 +40,6 @@ from influxdb._lp_text import (
     _tag_key_text,
     _tag_text,
 )
-from influxdb._timeutil import MAX_NANOS, MIN_NANOS, PRECISION, EpochNanos, to_epoch
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 __all__ = ["Point"]

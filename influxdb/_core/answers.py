@@ -34,8 +34,8 @@ from typing import Any, Callable, Optional, Union
 import msgpack
 
 from influxdb import _accel, _gc, _json
+from influxdb._core.times import format_rfc3339
 from influxdb._retry import TransientFailure, parse_retry_after
-from influxdb._timeutil import format_rfc3339
 from influxdb.exceptions import (
     InfluxDBArgumentError,
     InfluxDBBrokenAnswerError,

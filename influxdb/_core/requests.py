@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Union
 from urllib.parse import urlencode
 
+from influxdb._core.times import PRECISION, is_time_value, time_as_rfc3339
 from influxdb._influxql import classify
-from influxdb._timeutil import PRECISION, is_time_value, time_as_rfc3339
 from influxdb.exceptions import InfluxDBArgumentError, InfluxDBArgumentTypeError
 
 __all__ = ["MAX_QUERY_IN_URL", "Request", "check_deadline", "encoded", "gzip_body",

@@ -22,11 +22,11 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
+from influxdb._core.times import NANOS_PER
 from influxdb._dataframe.columns import field_encoder, is_infinite, round_floats, tag_texts
 from influxdb._dataframe.format import BLANK
 from influxdb._dataframe.lines import LinePlan, check_frame, frame_nanos
 from influxdb._dataframe.read import frames_of_results, series_frame
-from influxdb._timeutil import NANOS_PER
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 __all__ = [

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from influxdb import _accel
+from influxdb._core.times import MAX_NANOS, MIN_NANOS, NANOS_PER, NUMPY_UNIT_NANOS
 from influxdb._dataframe.columns import (
     Encoder,
     field_encoder,
@@ -41,7 +42,6 @@ from influxdb._dataframe.columns import (
     tag_texts,
 )
 from influxdb._dataframe.format import BLANK, int_cells, text_cells
-from influxdb._timeutil import MAX_NANOS, MIN_NANOS, NANOS_PER, NUMPY_UNIT_NANOS
 from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
 
 __all__ = ["CHUNK_ROWS", "LinePlan", "check_frame", "frame_nanos"]

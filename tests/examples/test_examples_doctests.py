@@ -20,7 +20,7 @@ PURE_MODULES: dict[str, int] = {
     "influxdb._config.values": 0,
     "influxdb.point": 4,
     "influxdb.line_protocol": 0,
-    "influxdb._timeutil": 0,
+    "influxdb._core.times": 0,
     "influxdb._influxql": 0,
     "influxdb._influxql.lex": 0,
     "influxdb.resultset": 0,

@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from influxdb import InfluxDBClient
+from influxdb._core.times import MAX_NANOS, MIN_NANOS, EpochNanos, format_rfc3339
 from influxdb._influxql import quote_ident
-from influxdb._timeutil import MAX_NANOS, MIN_NANOS, EpochNanos, format_rfc3339
 from influxdb.exceptions import InfluxDBClientError, InfluxDBInvalidPointError
 from influxdb.line_protocol import make_lines
 

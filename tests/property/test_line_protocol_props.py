@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from influxdb._timeutil import (
+from influxdb._core.times import (
     EPOCH,
     MAX_NANOS,
     MIN_NANOS,

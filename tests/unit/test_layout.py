@@ -10,7 +10,7 @@ made at run time).  The rules:
 * pandas and numpy are imported by the DataFrame layer only, and lazily by the modules of
   :data:`LAZY_PANDAS` only; no module outside that layer imports it when it is imported;
 * no import cycles: every import made at run time (``module`` and ``lazy``) goes down;
-* one table per fact: the precisions are ``influxdb._timeutil.PRECISION_TABLE`` and the
+* one table per fact: the precisions are ``influxdb._core.times.PRECISION_TABLE`` and the
   consistency values ``influxdb._write_args.CONSISTENCIES``; no module restates either.
 """
 
@@ -24,7 +24,7 @@ from typing import NamedTuple, Optional
 import pytest
 
 import influxdb
-from influxdb._timeutil import PRECISION, PRECISION_TABLE
+from influxdb._core.times import PRECISION, PRECISION_TABLE
 from influxdb._write_args import CONSISTENCIES
 
 PACKAGE_DIR = Path(influxdb.__file__).parent
@@ -289,7 +289,7 @@ import socket
 from typing import TYPE_CHECKING
 from influxdb import _transport, Point
 from . import point
-from ._timeutil import PRECISION
+from ._core.times import PRECISION
 try:
     import numpy
 except ImportError:
@@ -313,7 +313,7 @@ def test_the_parser_tells_each_kind_of_import() -> None:
         Import("influxdb._transport", "module", 3),  # a module of the package
         Import("influxdb", "module", 3),  # a name of the package
         Import("influxdb.point", "module", 4),
-        Import("influxdb._timeutil", "module", 5),
+        Import("influxdb._core.times", "module", 5),
         Import("numpy", "module", 7),
         Import("requests", "typing", 11),
         Import("json", "module", 13),

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from influxdb import line_protocol
+from influxdb._core.times import EpochNanos
 from influxdb._influxql import quote_ident as influxql_quote_ident
 from influxdb._influxql import quote_literal as influxql_quote_literal
-from influxdb._timeutil import EpochNanos
 from influxdb.exceptions import InfluxDBInvalidPointError
 from influxdb.line_protocol import (
     EPOCH,

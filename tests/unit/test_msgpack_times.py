@@ -9,7 +9,7 @@ import pytest
 
 from influxdb._core import answers
 from influxdb._core.answers import decode_msgpack, msgpack_ext_hook
-from influxdb._timeutil import format_rfc3339
+from influxdb._core.times import format_rfc3339
 
 
 def stamp(seconds: int, nanos: int) -> msgpack.ExtType:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from influxdb._timeutil import EpochNanos
+from influxdb._core.times import EpochNanos
 from influxdb.exceptions import InfluxDBInvalidPointError
 from influxdb.point import Point, RecordMapping, points_from_records
 

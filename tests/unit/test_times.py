@@ -1,4 +1,4 @@
-"""influxdb._timeutil: precisions, conversion to epoch integers, RFC3339 both ways."""
+"""influxdb._core.times: precisions, conversion to epoch integers, RFC3339 both ways."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from influxdb import _timeutil
-from influxdb._timeutil import (
+from influxdb._core import times
+from influxdb._core.times import (
     EPOCH,
     MAX_NANOS,
     MIN_NANOS,
@@ -312,25 +312,25 @@ def test_format_rfc3339(nanos: int, text: str) -> None:
 
 
 def test_format_rfc3339_caches_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_timeutil, "_SECOND_CACHE", {})
-    monkeypatch.setattr(_timeutil, "_FRACTION_CACHE", {})
+    monkeypatch.setattr(times, "_SECOND_CACHE", {})
+    monkeypatch.setattr(times, "_FRACTION_CACHE", {})
     for second in range(70_000):
         format_rfc3339(second * 10**9 + second + 1)
-    assert 0 < len(_timeutil._SECOND_CACHE) <= 65536
-    assert len(_timeutil._FRACTION_CACHE) == 65536
+    assert 0 < len(times._SECOND_CACHE) <= 65536
+    assert len(times._FRACTION_CACHE) == 65536
     assert format_rfc3339(69_999 * 10**9 + 70_000) == "1970-01-01T19:26:39.00007Z"
 
 
 def test_parse_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_timeutil, "_HEAD_CACHE", {})
+    monkeypatch.setattr(times, "_HEAD_CACHE", {})
     for second in range(5000):
         text = format_rfc3339(second * 10**9)
         assert parse_rfc3339(text) == second * 10**9
-    assert 0 < len(_timeutil._HEAD_CACHE) <= 4096
+    assert 0 < len(times._HEAD_CACHE) <= 4096
 
 
 def test_no_pandas_import() -> None:
-    assert "pandas" in sys.modules  # imported by this test module, not by _timeutil
-    with open(_timeutil.__file__, encoding="utf-8") as module:
+    assert "pandas" in sys.modules  # imported by this test module, not by times
+    with open(times.__file__, encoding="utf-8") as module:
         source = module.read()
     assert "import pandas" not in source and "import numpy" not in source
