@@ -33,7 +33,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional
 
 from influxdb import _accel
-from influxdb._batching.buffer import split_lines
+from influxdb._core.lines import split_lines
 from influxdb._core.times import NANOS_PER
 from influxdb.point import Point
 

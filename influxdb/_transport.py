@@ -42,10 +42,10 @@ import urllib3.connectionpool
 import urllib3.exceptions
 
 from influxdb import _retry
-from influxdb._batching.buffer import split_lines
 from influxdb._config.dsn import InvalidHostOrPort
 from influxdb._core import answers
 from influxdb._core.answers import DEFAULT_MAX_DOCUMENT_SIZE
+from influxdb._core.lines import split_lines
 from influxdb._core.requests import Request
 from influxdb._redact import redact_exception
 from influxdb._retry import Retry
@@ -710,7 +710,7 @@ class UDPSender:
 
         influxd parses each datagram on its own and drops all of it when one line does not
         parse, so a cut inside a line loses every point of two datagrams.  The lines are
-        found by the batching writer's splitter (:func:`~influxdb._batching.buffer.split_lines`,
+        found by the batching writer's splitter (:func:`~influxdb._core.lines.split_lines`,
         the one line splitter of the package): a new line inside a quoted string field
         value belongs to its line (line protocol reference: string field values escape
         only ``"`` and ``\\``, a raw new line is kept as it is).

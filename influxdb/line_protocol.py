@@ -47,9 +47,7 @@ from datetime import datetime
 from typing import Any, Callable, Optional
 
 from influxdb import _accel
-from influxdb._core.times import _EPOCH_NAIVE, EPOCH, _range_for, _to_epoch, to_epoch
-from influxdb._influxql import quote_ident, quote_literal
-from influxdb._lp_text import (
+from influxdb._core.lines import (
     _INT64_MAX,
     _INT64_MIN,
     _MAX_KEY_BYTES,
@@ -64,6 +62,8 @@ from influxdb._lp_text import (
     _tag_text,
     _tag_value_text,
 )
+from influxdb._core.times import _EPOCH_NAIVE, EPOCH, _range_for, _to_epoch, to_epoch
+from influxdb._influxql import quote_ident, quote_literal
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 

@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Optional
 
-from influxdb._core.times import MAX_NANOS, MIN_NANOS, PRECISION, EpochNanos, to_epoch
-from influxdb._lp_text import (
+from influxdb._core.lines import (
     _INT64_MAX,
     _INT64_MIN,
     _encode_value,
@@ -40,6 +39,7 @@ from influxdb._lp_text import (
     _tag_key_text,
     _tag_text,
 )
+from influxdb._core.times import MAX_NANOS, MIN_NANOS, PRECISION, EpochNanos, to_epoch
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 __all__ = ["Point"]

@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 import pandas as pd
 
-from influxdb import _lp_text as _lp
+from influxdb._core import lines as _lp
 from influxdb._dataframe.format import ArrayCells, Cells, float_cells, int_cells, text_cells
 from influxdb.exceptions import InfluxDBArgumentError, InfluxDBInvalidPointError
 

@@ -27,8 +27,8 @@ CHOICES = [
     ("influxdb._dataframe.lines", "_without_byte", "_without_byte_py", "without_byte"),
     ("influxdb._stamping", "lines_may_be_timeless", "_may_be_timeless_py", "count_timeless"),
     ("influxdb._stamping", "count_timeless_lines", "_count_lines_py", "count_timeless"),
-    ("influxdb._batching.buffer", "_split_body", "_split_body_py", "split_lines"),
-    ("influxdb._batching.buffer", "_split_quote_aware", "_split_quote_aware_py", "split_lines"),
+    ("influxdb._core.lines", "_split_body", "_split_body_py", "split_lines"),
+    ("influxdb._core.lines", "_split_quote_aware", "_split_quote_aware_py", "split_lines"),
 ]
 
 

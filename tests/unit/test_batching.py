@@ -26,9 +26,9 @@ from influxdb._batching.buffer import (
     Target,
     encoded_from_body,
     encoded_from_lines,
-    split_lines,
 )
 from influxdb._batching.send import Batch, Deliverer, is_retryable, retry_after_of
+from influxdb._core.lines import split_lines
 from influxdb._retry import Retry
 from influxdb._stamping import Clock
 from influxdb.batching import (

@@ -1,7 +1,7 @@
 """The two scans of pre-built line protocol, in C and in Python: which lines have no time
 (``_speedups.count_timeless`` against ``_stamping._count_timeless_plain``) and where the
 lines of a body end (``_speedups.split_lines`` against
-``_batching.buffer._split_quote_aware_py``); and the UDP datagrams cut from those lines.
+``_core.lines._split_quote_aware_py``); and the UDP datagrams cut from those lines.
 
 The Python versions are the reference: the C ones must give the same answer for every
 input, generated here with the edges of the format (timestamps, negative times, string
@@ -16,17 +16,17 @@ from typing import Any, Callable
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from influxdb._transport import UDPSender
 
 from influxdb import _stamping
 from influxdb._accel import speedups
-from influxdb._batching import buffer
-from influxdb._batching.buffer import _split_quote_aware_py, split_lines
+from influxdb._core import lines as core_lines
+from influxdb._core.lines import _split_quote_aware_py, split_lines
 from influxdb._stamping import (
     _count_timeless_plain,
     _line_is_timeless,
     _lines_of,
 )
-from influxdb._transport import UDPSender
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 needs_c = pytest.mark.needs_c  # tests/conftest.py: deselected under INFLUXDB_PURE_PYTHON=1
@@ -176,11 +176,12 @@ def test_c_split_lines_is_the_python_split(body: bytes) -> None:
 def test_split_lines_table(monkeypatch: pytest.MonkeyPatch, body: bytes, lines: list[bytes],
                            splitter: str) -> None:
     if splitter == "python":
-        monkeypatch.setattr(buffer, "_split_quote_aware", _split_quote_aware_py)
-        monkeypatch.setattr(buffer, "_split_body", buffer._split_body_py)
+        monkeypatch.setattr(core_lines, "_split_quote_aware", _split_quote_aware_py)
+        monkeypatch.setattr(core_lines, "_split_body", core_lines._split_body_py)
     else:
-        monkeypatch.setattr(buffer, "_split_quote_aware", speedups.split_lines)
-        monkeypatch.setattr(buffer, "_split_body", buffer._split_body_c(speedups.split_lines))
+        monkeypatch.setattr(core_lines, "_split_quote_aware", speedups.split_lines)
+        monkeypatch.setattr(core_lines, "_split_body",
+                            core_lines._split_body_c(speedups.split_lines))
     assert split_lines(body) == lines
     assert split_lines(body, len(lines)) == lines
 
@@ -190,12 +191,12 @@ def test_split_lines_table(monkeypatch: pytest.MonkeyPatch, body: bytes, lines: 
 def test_python_split_lines_is_the_reference(body: bytes, hint: Any) -> None:
     """The Python split's shortcuts (no '"', a matching count, no string left open at a new
     line) give the reference's lines."""
-    saved = buffer._split_body
-    buffer._split_body = buffer._split_body_py
+    saved = core_lines._split_body
+    core_lines._split_body = core_lines._split_body_py
     try:
         lines = split_lines(body, hint)
     finally:
-        buffer._split_body = saved
+        core_lines._split_body = saved
     reference = _split_quote_aware_py(body if body.endswith(b"\n") else body + b"\n")
     if hint is None or lines == reference:
         assert lines == reference
@@ -211,8 +212,8 @@ def test_python_split_takes_the_plain_path_when_no_string_is_left_open(
         calls.append(body)
         return _split_quote_aware_py(body)
 
-    monkeypatch.setattr(buffer, "_split_quote_aware_py", reference)
-    monkeypatch.setattr(buffer, "_split_body", buffer._split_body_py)
+    monkeypatch.setattr(core_lines, "_split_quote_aware_py", reference)
+    monkeypatch.setattr(core_lines, "_split_body", core_lines._split_body_py)
     closed = b'm,t="x s="a b",u="c\\"d" 1\nm s="=\\\\" 2\n'
     assert split_lines(closed) == [b'm,t="x s="a b",u="c\\"d" 1', b'm s="=\\\\" 2']
     assert calls == []

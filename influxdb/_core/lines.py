@@ -1,5 +1,7 @@
-"""Text rules of line protocol: what names and field values may hold and how they are
-escaped (pure; used by :mod:`influxdb.line_protocol` and the DataFrame layer).
+"""Line-protocol text: what names and field values may hold and how they are escaped, and
+where the lines of an encoded body end (pure; used by :mod:`influxdb.line_protocol`, the
+Point builder, the DataFrame layer, the batching writer, the UDP sender and the stamping of
+timeless lines).
 
 The rules, and where they come from (the InfluxDB 1.x line protocol reference, and influxd
 1.6.7's parser where the reference is silent), are listed in :mod:`influxdb.line_protocol`.
@@ -11,10 +13,12 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import sys
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Callable, Optional
 
+from influxdb import _accel
 from influxdb._influxql.lex import _UNQUOTABLE_NAMES
 
 _INT64_MIN = -(2**63)
@@ -248,3 +252,92 @@ def _encode_value(value: Any, key: Any) -> Optional[str]:
     if encoder is None:
         encoder = _FIELD_ENCODERS[kind] = _classify(kind)
     return encoder(value, key)
+
+
+# -- where the lines of a body end -----------------------------------------------------------
+# One line of line protocol (InfluxDB 1.x "Line Protocol reference"): measurement and tags
+# (spaces escaped), then fields, then an optional timestamp.  Only a string field value
+# (a quoted value right after '=') may hold a raw new line, so that is the one place the
+# split must look inside; '"' elsewhere (tag values, field keys) is an ordinary character.
+_KEY = rb'(?:[^\\ ,=\n]|\\.)+'
+_VALUE = rb'(?:"(?:[^"\\]|\\.)*"|[^ ,\n]*)'
+_FIELD = _KEY + rb'=' + _VALUE
+_LINE = re.compile(
+    rb'(?:[^\\ \n]|\\.)*'                       # measurement[,tag=value...]
+    rb'(?: ' + _FIELD + rb'(?:,' + _FIELD + rb')*'  # field=value[,field=value...]
+    rb'(?: [^\n]*)?)?',                          # timestamp
+    re.S,
+)
+
+# A string field value left open at the end of a line: '="' and then, up to a new line, no
+# '"' that closes it.  Where this never matches (and no new line is escaped), no match of
+# _LINE goes past a new line, so the new lines are the ends of the lines.  It also matches
+# where '="' is not a string's start (a tag value); the quote-aware split then decides.
+_OPEN_STRING = re.compile(
+    rb'="[^"\\\n]*+(?:\\[^\n][^"\\\n]*+)*+\n' if sys.version_info >= (3, 11)
+    else rb'="[^"\\\n]*(?:\\[^\n][^"\\\n]*)*\n')  # possessive: 6 times quicker
+_BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")  # no point: the split leaves it out
+
+
+def split_lines(body: bytes, expected: Optional[int] = None) -> list[bytes]:
+    """The points of an encoded body, one line each, without new lines (the lines of
+    :func:`encoded_from_body`, without joining the quote-aware split's lines into a body).
+
+    In C the quote-aware split is one pass, quicker than the checks of the plain split
+    (9 MB: 5 ms against 14 ms), so ``expected`` only serves the Python split.  In Python,
+    a body whose new lines all end lines (no blank line, no escaped new line, no quoted
+    string left open at the end of a line: :data:`_OPEN_STRING`) is split on them at C
+    speed, with the same lines as the quote-aware split (9 MB of string fields: 0.03 s
+    instead of 0.2).
+    """
+    if not body:
+        return []
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    return _split_body(body, expected)
+
+
+def _split_body_py(body: bytes, expected: Optional[int]) -> list[bytes]:
+    """The lines of ``body`` (which ends with a new line) in Python: split on its new lines
+    when they all end lines (see :func:`split_lines`), else by the quote-aware reference."""
+    if body[:body.index(b"\n")].strip() and (
+            _BLANK_LINE.search(body) is None) and (
+            body.count(b"\n") == expected or (b"\\\n" not in body and (
+                b'"' not in body or _OPEN_STRING.search(body) is None))):
+        pieces = body.split(b"\n")
+        pieces.pop()  # the body ends with a new line
+        return pieces
+    return _split_quote_aware_py(body)
+
+
+def _split_body_c(
+        split: Callable[[bytes], list[bytes]]) -> Callable[[bytes, Optional[int]], list[bytes]]:
+    """:func:`_split_body_py`'s stand-in from the C split, which needs no count: its one
+    pass is quicker than the checks of the plain split."""
+    def split_body(body: bytes, expected: Optional[int]) -> list[bytes]:
+        return split(body)
+    return split_body
+
+
+def _split_quote_aware_py(body: bytes) -> list[bytes]:
+    """The lines of ``body`` by :data:`_LINE`, blank ones left out (the reference of
+    ``_speedups.split_lines``, which follows the same first match in one linear pass)."""
+    out: list[bytes] = []
+    pos, end = 0, len(body)
+    while pos < end:
+        match = _LINE.match(body, pos)
+        stop = match.end() if match else pos
+        if stop < end and body[stop:stop + 1] != b"\n":
+            # Not a well-formed line: the server will say so; split at the next new line.
+            nl = body.find(b"\n", pos)
+            stop = end if nl < 0 else nl
+        line = body[pos:stop]
+        if line.strip():
+            out.append(line)
+        pos = stop + 1
+    return out
+
+
+# A 9 MB body of string fields: 0.2 s through the regular expression, about 0.02 s in C.
+_split_quote_aware = _accel.pick("split_lines", _split_quote_aware_py)
+_split_body = _accel.pick("split_lines", _split_body_py, through=_split_body_c)
