@@ -16,7 +16,6 @@ from typing import Any, Callable
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from influxdb._transport import UDPSender
 
 from influxdb import _stamping
 from influxdb._accel import speedups
@@ -27,6 +26,7 @@ from influxdb._stamping import (
     _line_is_timeless,
     _lines_of,
 )
+from influxdb._transport import UDPSender
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 needs_c = pytest.mark.needs_c  # tests/conftest.py: deselected under INFLUXDB_PURE_PYTHON=1
