@@ -99,7 +99,7 @@ def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
     :param total: the number of batches when known (a sequence); ``None`` for an iterator
     :param keep_points: put the points of failed and read-ahead chunks in the report
         (``chunks`` yields the caller's points, read from an iterator)
-    :param on_written: the transport's :func:`~influxdb._transport.on_written`: the next
+    :param on_written: the transport's :func:`~influxdb._transports.sync.on_written`: the next
         batch is prepared once the body in flight has been written whole (at most
         :data:`WRITTEN_WAIT` seconds after it started), not as soon as it starts
     :raises Exception: the first failure, with ``write_report`` attached

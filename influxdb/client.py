@@ -4,7 +4,7 @@ One class, the client layer (docs/internals.rst): each method reads build -> sen
 interpret.  The request is built by the core (:mod:`influxdb._core.requests`, the statement
 builders of :mod:`influxdb._influxql`, the line-protocol encoder of
 :mod:`influxdb.line_protocol`), sent by :meth:`InfluxDBClient._send` through the transport
-(:mod:`influxdb._transport`: session, retries, the mapping of foreign exceptions), and the
+(:mod:`influxdb._transports.sync`: session, retries, the mapping of foreign exceptions), and the
 answer read by the core (:mod:`influxdb._core.answers`: a :class:`~influxdb.resultset.ResultSet`
 or an exception of :mod:`influxdb.exceptions`).
 
@@ -41,7 +41,6 @@ from typing import (
 )
 
 from influxdb import _influxql as ql
-from influxdb import _transport
 from influxdb._config.dsn import InvalidHostOrPort
 from influxdb._config.dsn import check_host as _check_host
 from influxdb._config.dsn import check_port as _check_port
@@ -56,8 +55,10 @@ from influxdb._core.bodies import has_lines, is_sequence, line_body
 from influxdb._core.times import normalize_precision
 from influxdb._retry import Retry
 from influxdb._stamping import count_timeless_lines, warn_shared_server_time
-from influxdb._transport import InfluxDBInvalidURLError
-from influxdb._transport import SocketOptionsAdapter as _SocketOptionsAdapter
+from influxdb._transports import sync as _sync
+from influxdb._transports.sync import InfluxDBInvalidURLError
+from influxdb._transports.sync import SocketOptionsAdapter as _SocketOptionsAdapter
+from influxdb._transports.udp import UDPSender as _UDPSender
 from influxdb._write_args import check_consistency
 from influxdb._write_batches import WriteReport, batched, send_batches
 from influxdb.exceptions import (
@@ -170,7 +171,7 @@ def _url_part(check: Callable[..., T], *args: Any) -> T:
     try:
         return check(*args)
     except InvalidHostOrPort as error:
-        raise _transport.invalid_url(error) from None
+        raise _sync.invalid_url(error) from None
 
 
 #: Every client made in this process, for the fork hook below.  Weak: being listed keeps
@@ -192,7 +193,7 @@ def _forget_connections_after_fork() -> None:  # pragma: no cover - runs in a fo
             sessions[id(session)] = session
     for session in sessions.values():
         try:
-            _transport.forget_connections(session)
+            _sync.forget_connections(session)
         except Exception:  # noqa: BLE001 -- one odd session must not stop the others
             log.exception("dropping the connections a forked child inherited failed")
 
@@ -277,7 +278,7 @@ class InfluxDBClient:
         path: Optional[str] = "",
         cert: Union[str, tuple[str, str], None] = None,
         gzip: bool = False,
-        session: Optional[_transport.Session] = None,
+        session: Optional[_sync.Session] = None,
         headers: Optional[dict[str, str]] = None,
         socket_options: Optional[list[Any]] = None,
         *,
@@ -306,7 +307,7 @@ class InfluxDBClient:
         self.__udp_port = _url_part(_check_port, udp_port, "udp_port")
         self._gzip = gzip
 
-        self._session = _transport.new_session(session)
+        self._session = _sync.new_session(session)
         adapter = _SocketOptionsAdapter(
             pool_connections=int(pool_size),
             pool_maxsize=int(pool_size),
@@ -343,9 +344,9 @@ class InfluxDBClient:
         self._default_tags = dict(default_tags) if default_tags else {}
         self._create_database_if_missing = create_database_if_missing
 
-        self._udp: Optional[_transport.UDPSender] = None
+        self._udp: Optional[_UDPSender] = None
         if use_udp:
-            self._udp = _transport.UDPSender(host, self.__udp_port)
+            self._udp = _UDPSender(host, self.__udp_port)
             self.udp_socket = self._udp.socket
 
     # -- read-only views kept from 5.3.2 -------------------------------------------------
@@ -468,7 +469,7 @@ class InfluxDBClient:
 
     def close(self) -> None:
         """Release pooled connections (and the UDP socket, unlike 5.3.2)."""
-        _transport.close_session(self._session)
+        _sync.close_session(self._session)
         if self._udp is not None:
             self._udp.close()
 
@@ -496,7 +497,7 @@ class InfluxDBClient:
         stream: bool = False,
         expected_response_code: int = 200,
         headers: Optional[dict[str, str]] = None,
-    ) -> _transport.Response:
+    ) -> _sync.Response:
         """Send an HTTP request to ``<base url>/<url>``, with retries.
 
         :param url: path below the base URL (``'query'``, ``'write'``, ``'ping'``)
@@ -513,7 +514,7 @@ class InfluxDBClient:
         :raises requests.exceptions.RequestException: transport failures once retries are
             spent
         """
-        response: _transport.Response = self._send(build.http_request(
+        response: _sync.Response = self._send(build.http_request(
             url, method, params, data, stream, expected_response_code,
             self._headers if headers is None else headers),
             interpret=lambda answer: _with_msgpack(answer, stream))
@@ -526,8 +527,8 @@ class InfluxDBClient:
         retry: Optional[Retry] = None,
         deadline: Optional[float] = None,
         timeout: Any = None,
-        interpret: Optional[Callable[[_transport.Response], Any]] = None,
-        tally: Optional[_transport.Tally] = None,
+        interpret: Optional[Callable[[_sync.Response], Any]] = None,
+        tally: Optional[_sync.Tally] = None,
         failure: Optional[BaseException] = None,
     ) -> Any:
         """Send ``request`` through the transport with this client's state (session,
@@ -538,11 +539,11 @@ class InfluxDBClient:
         :param interpret: what to make of the answer, within each attempt, so that an answer
             that cannot be read is retried with the rest (``None``: the answer itself)
         :param tally: with ``failure``, resume the retries of a call begun earlier
-            (:func:`influxdb._transport.perform`)
+            (:func:`influxdb._transports.sync.perform`)
         """
         request = build.encoded(request, self._gzip)
 
-        return _transport.perform(
+        return _sync.perform(
             self._session,
             request,
             base_url=self._baseurl,
@@ -566,7 +567,7 @@ class InfluxDBClient:
 
         :raises InfluxDBClientError: on any other status
         """
-        response: _transport.Response = self._send(build.ping_request(self._headers))
+        response: _sync.Response = self._send(build.ping_request(self._headers))
         return answers.ping_version(response.headers)
 
     # -- queries -------------------------------------------------------------------------
@@ -599,11 +600,11 @@ class InfluxDBClient:
         if chunked:
             # One count of attempts for the call: those made to get the answer, and those
             # made again when it breaks before its first document (retries=3: 3 in all).
-            tally = _transport.Tally(time.monotonic())
+            tally = _sync.Tally(time.monotonic())
             expires = None if seconds is None else tally.started + seconds
 
-            def send(failure: Optional[BaseException] = None) -> _transport.Response:
-                response: _transport.Response = self._send(
+            def send(failure: Optional[BaseException] = None) -> _sync.Response:
+                response: _sync.Response = self._send(
                     request, deadline=seconds, tally=tally, failure=failure)
                 return response
 
@@ -910,7 +911,7 @@ class InfluxDBClient:
 
         # An iterator is read and encoded one batch ahead of the request in flight.
         send_batches(batched(points, batch_size), prepare, send, batch_size, keep_points=True,
-                     on_written=_transport.on_written)
+                     on_written=_sync.on_written)
         return True
 
     def write_point(
@@ -1287,7 +1288,7 @@ class InfluxDBClient:
         self._run(ql.drop_continuous_query(name, db))
 
 
-def _with_msgpack(response: _transport.Response, stream: bool) -> _transport.Response:
+def _with_msgpack(response: _sync.Response, stream: bool) -> _sync.Response:
     """5.3.2's ``request()`` answer: a msgpack body decoded into ``response._msgpack``
     (``None`` for any other answer), where 5.3.2's callers of ``request()`` read it.  Only
     ``request()`` sets it; the client's own calls read their answers through the core.
@@ -1301,7 +1302,7 @@ def _with_msgpack(response: _transport.Response, stream: bool) -> _transport.Res
     return response
 
 
-def _results(response: _transport.Response) -> list[dict[str, Any]]:
+def _results(response: _sync.Response) -> list[dict[str, Any]]:
     """The ``results`` of a whole answer, msgpack or JSON as its ``Content-Type`` says.
 
     :raises InfluxDBBrokenAnswerError: the body is cut short or malformed (retried)
@@ -1312,8 +1313,8 @@ def _results(response: _transport.Response) -> list[dict[str, Any]]:
                                  msgpack_body=answers.is_msgpack(response.headers))
 
 
-def _chunked_documents(response: _transport.Response,
-                       resend: Callable[[BaseException], _transport.Response],
+def _chunked_documents(response: _sync.Response,
+                       resend: Callable[[BaseException], _sync.Response],
                        expires: Optional[float],
                        limit: Optional[int]) -> Iterator[dict[str, Any]]:
     """The documents of a chunked answer, the query sent again while none was handed out.
@@ -1326,7 +1327,7 @@ def _chunked_documents(response: _transport.Response,
     while True:
         handed_out = None
         try:
-            for document in _transport.iter_documents(response, expires=expires, limit=limit):
+            for document in _sync.iter_documents(response, expires=expires, limit=limit):
                 handed_out = document
                 yield _drop_empty_series(document)
         except Exception as error:

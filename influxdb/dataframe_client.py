@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from influxdb import _transport
 from influxdb._core import requests as build
 from influxdb._core.times import NANOS_PER, PRECISION, normalize_precision
+from influxdb._transports import sync as _sync
 from influxdb._write_batches import send_batches
 from influxdb.client import InfluxDBClient
 from influxdb.exceptions import (
@@ -156,7 +156,7 @@ class DataFrameClient(InfluxDBClient):
         # being sent; exceptions carry write_report.
         starts = range(0, plan.rows, batch_size)
         send_batches(starts, lambda start, _: plan.body(start, start + batch_size), send,
-                     batch_size, total=len(starts), on_written=_transport.on_written)
+                     batch_size, total=len(starts), on_written=_sync.on_written)
         return True
 
     def _write_json(self, dataframe_module: Any, dataframe: Any, measurement: str,

@@ -22,7 +22,7 @@ from typing import Any, Optional, Tuple, Union
 import requests
 import requests.exceptions
 
-from influxdb import _transport
+from influxdb._transports import sync as _sync
 from influxdb.exceptions import InfluxDBError
 from influxdb08 import chunked_json
 from influxdb08._admin import _AdminMixin
@@ -40,7 +40,7 @@ def _forget_connections_after_fork() -> None:  # pragma: no cover - runs in a fo
     # the 1.x client's hook, docs/robustness.rst).  Read at fork time: tests and users
     # replace the module's ``session``.
     try:
-        _transport.forget_connections(session)
+        _sync.forget_connections(session)
     except Exception:  # noqa: BLE001 -- a replaced session of another kind
         logging.getLogger(__name__).exception(
             "dropping the connections a forked child inherited failed")

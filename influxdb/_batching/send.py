@@ -3,12 +3,12 @@
 Shared by the background :class:`~influxdb.batching.BatchWriter` and the synchronous
 :class:`~influxdb.batching.Session`: both hand a :class:`Batch` to :class:`Deliverer`, which
 sends it through the client's ``_write_payload`` (the client's own retries switched off) in
-the sync transport's retry loop (:func:`influxdb._transport.retrying`) with the writer's
-:class:`~influxdb._retry.Retry` policy: the same decision and the same table of retryable
-failures as every other call, waits of at least what a ``Retry-After`` asks, and waits that
-``close()`` cuts short (the loop waits on the writer's abort event).  Each attempt is handed
-the time the policy's ``max_retry_time`` leaves, which its request timeout never exceeds: a
-server that never answers cannot stretch the policy's limit.
+the sync transport's retry loop (:func:`influxdb._transports.sync.retrying`) with the
+writer's :class:`~influxdb._retry.Retry` policy: the same decision and the same table of
+retryable failures as every other call, waits of at least what a ``Retry-After`` asks, and
+waits that ``close()`` cuts short (the loop waits on the writer's abort event).  Each attempt
+is handed the time the policy's ``max_retry_time`` leaves, which its request timeout never
+exceeds: a server that never answers cannot stretch the policy's limit.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from influxdb import _transport
 from influxdb._batching.buffer import Encoded, Target
 from influxdb._retry import Retry, retry_after_of
+from influxdb._transports import sync as _sync
 
 __all__ = ["Batch", "Deliverer", "WriterStats", "is_retryable", "retry_after_of"]
 
@@ -107,13 +107,13 @@ class WriterStats:
 
 def is_retryable(exc: BaseException, retry: Retry) -> bool:
     """Whether another attempt may succeed where this one failed: the transport's table
-    (:func:`influxdb._transport.is_retryable`), as for every other call.
+    (:func:`influxdb._transports.sync.is_retryable`), as for every other call.
 
     Transport failures (but a certificate that failed verification) and the statuses of
     ``retry.retry_statuses`` (429, 5xx) are retried; a client mistake never is, nor a partial
     write (the server kept some points of it).
     """
-    return _transport.is_retryable(exc, retry)
+    return _sync.is_retryable(exc, retry)
 
 
 def _safe_call(callback: Optional[Callable[..., Any]], name: str, *args: Any) -> None:
@@ -191,9 +191,9 @@ class Deliverer:
         abort = self.abort
         try:
             # The batch's own count is the loop's: each Batch is attempted by one call.
-            _transport.retrying(once, self.retry, deadline=self.retry.max_retry_time,
-                                on_retry=retried, wait=abort.wait, stopped=abort.is_set,
-                                clock=self._clock, annotate=False)
+            _sync.retrying(once, self.retry, deadline=self.retry.max_retry_time,
+                           on_retry=retried, wait=abort.wait, stopped=abort.is_set,
+                           clock=self._clock, annotate=False)
         except Exception as exc:
             batch.error = exc
             return exc

@@ -42,7 +42,7 @@ def mock() -> Any:
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     slept: list[float] = []
-    monkeypatch.setattr("influxdb._transport.time.sleep", slept.append)
+    monkeypatch.setattr("influxdb._transports.sync.time.sleep", slept.append)
     return slept
 
 
@@ -551,7 +551,7 @@ def test_nothing_is_formatted_when_debug_is_off(mock: Any, monkeypatch: pytest.M
                                                 caplog: pytest.LogCaptureFixture) -> None:
     mock.post(BASE + "/write", status_code=204)
     calls: list[int] = []
-    monkeypatch.setattr("influxdb._transport._log_request",
+    monkeypatch.setattr("influxdb._transports.sync._log_request",
                         lambda *args: calls.append(1))
     with caplog.at_level(logging.INFO, logger="influxdb"):
         InfluxDBClient().write_points(["m v=1"], protocol="line")

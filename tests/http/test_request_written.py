@@ -1,6 +1,6 @@
 """The transport reports a request written whole before its answer is read
-(``_transport.on_written``), which the pipelined writes wait for: against a loopback server
-that answers only once the client has said so."""
+(``_transports.sync.on_written``), which the pipelined writes wait for: against a loopback
+server that answers only once the client has said so."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pytest
 import requests
 import urllib3
 
-from influxdb import InfluxDBClient, _transport
+from influxdb import InfluxDBClient
+from influxdb._transports import sync
 
 #: 4.2 MB, more than a socket takes in one piece; write() adds the last newline
 BODY = "\n".join(["cpu value=1 1"] * 300_000)
@@ -85,7 +86,7 @@ def test_a_write_is_reported_written_whole_before_its_answer(server: HeldAnswers
         calls.append(len(server.released))  # answers given so far: none for this request
         server.release.set()
 
-    with _transport.on_written(written):
+    with sync.on_written(written):
         client.write(BODY, protocol="line")
     assert calls == [0]
     assert server.bodies == [len(BODY) + 1]
@@ -96,7 +97,7 @@ def test_the_report_is_for_the_thread_inside_the_block_only(server: HeldAnswers)
     server.patience = 0.2
     client = InfluxDBClient("127.0.0.1", server.port, database="db")
     calls: list[str] = []
-    with _transport.on_written(lambda: calls.append("inside")):
+    with sync.on_written(lambda: calls.append("inside")):
         other = threading.Thread(target=client.write, args=("cpu value=1 1",),
                                  kwargs={"protocol": "line"})
         other.start()
@@ -110,8 +111,8 @@ def test_blocks_nest_and_restore_the_outer_callback(server: HeldAnswers) -> None
     server.patience = 0.2
     client = InfluxDBClient("127.0.0.1", server.port, database="db")
     calls: list[str] = []
-    with _transport.on_written(lambda: calls.append("outer")):
-        with _transport.on_written(lambda: calls.append("inner")):
+    with sync.on_written(lambda: calls.append("outer")):
+        with sync.on_written(lambda: calls.append("inner")):
             client.write("cpu value=1 1", protocol="line")
         client.write("cpu value=1 2", protocol="line")
     assert calls == ["inner", "outer"]
@@ -120,7 +121,7 @@ def test_blocks_nest_and_restore_the_outer_callback(server: HeldAnswers) -> None
 def test_the_clients_adapter_reports_for_http_https_and_an_http_proxy() -> None:
     client = InfluxDBClient("127.0.0.1", 8086, ssl=True)
     adapter = client._session.get_adapter("https://127.0.0.1:8086")
-    assert isinstance(adapter, _transport.SocketOptionsAdapter)
+    assert isinstance(adapter, sync.SocketOptionsAdapter)
     for pools in (adapter.poolmanager.pool_classes_by_scheme,
                   adapter.proxy_manager_for("http://127.0.0.1:3128").pool_classes_by_scheme):
         assert issubclass(pools["http"].ConnectionCls, urllib3.connection.HTTPConnection)
@@ -128,7 +129,7 @@ def test_the_clients_adapter_reports_for_http_https_and_an_http_proxy() -> None:
         calls: list[str] = []
         for scheme in ("http", "https"):
             conn = pools[scheme].ConnectionCls("127.0.0.1", 1)
-            with _transport.on_written(functools.partial(calls.append, scheme)):
+            with sync.on_written(functools.partial(calls.append, scheme)):
                 with pytest.raises(Exception):  # noqa: B017 -- nothing was sent: no answer
                     conn.getresponse()
         assert calls == ["http", "https"]
@@ -143,6 +144,6 @@ def test_a_user_session_gets_the_adapter_too(server: HeldAnswers) -> None:
         calls.append(1)
         server.release.set()
 
-    with _transport.on_written(written):
+    with sync.on_written(written):
         client.write("cpu value=1 1", protocol="line")
     assert calls == [1] and server.released == [True]

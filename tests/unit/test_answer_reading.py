@@ -14,9 +14,9 @@ from typing import Any, Optional
 import msgpack
 import pytest
 
-from influxdb import _transport
 from influxdb._core import answers
 from influxdb._core import requests as build
+from influxdb._transports import sync
 from influxdb.exceptions import (
     InfluxDBBrokenAnswerError,
     InfluxDBClientError,
@@ -208,13 +208,13 @@ def test_msgpack_framing_decodes_each_document_once(monkeypatch: pytest.MonkeyPa
     ((None, 1.5), (2.0, 1.5)),
 ])
 def test_timeout_capped_by_what_is_left_of_the_deadline(timeout: Any, expected: Any) -> None:
-    assert _transport.capped_timeout(timeout, expires=12.0, now=10.0) == expected
-    assert _transport.capped_timeout(timeout, expires=None, now=10.0) == timeout
+    assert sync.capped_timeout(timeout, expires=12.0, now=10.0) == expected
+    assert sync.capped_timeout(timeout, expires=None, now=10.0) == timeout
 
 
 def test_timeout_past_the_deadline_is_the_least_requests_takes() -> None:
-    assert _transport.capped_timeout(None, expires=9.0, now=10.0) == 0.001
-    assert _transport.capped_timeout((3, 5), expires=9.0, now=10.0) == (0.001, 0.001)
+    assert sync.capped_timeout(None, expires=9.0, now=10.0) == 0.001
+    assert sync.capped_timeout((3, 5), expires=9.0, now=10.0) == (0.001, 0.001)
 
 
 @pytest.mark.parametrize("value", [0, -1, True, "2", float("nan")])

@@ -5,8 +5,8 @@ each of its imports is classified: made when the module is imported (``module``)
 function (``lazy``: made on first use), or under ``if TYPE_CHECKING:`` (``typing``: never
 made at run time).  The rules:
 
-* I/O libraries are imported by the modules of :data:`IO_MODULES` only, a declared list that
-  a new importer must join on purpose (and that the transport work will shrink);
+* I/O libraries are imported by the modules of :data:`IO_MODULES` only, the transports
+  (``influxdb._transports``), a declared list that a new importer must join on purpose;
 * pandas and numpy are imported by the DataFrame layer only, and lazily by the modules of
   :data:`LAZY_PANDAS` only; no module outside that layer imports it when it is imported;
 * no import cycles: every import made at run time (``module`` and ``lazy``) goes down;
@@ -32,12 +32,16 @@ PACKAGE_DIR = Path(influxdb.__file__).parent
 IO_LIBRARIES = frozenset({"requests", "urllib3", "socket", "http", "aiohttp", "httpx"})
 NUMERIC_LIBRARIES = frozenset({"pandas", "numpy"})
 
-#: Modules allowed to import an I/O library (at run time or for annotations), and why.  The
-#: layers want the transports alone here (at most 4 modules, docs/internals.rst); until then
-#: the list says where the I/O is, and a module that starts importing one fails this test.
+#: Modules allowed to import an I/O library (at run time or for annotations), and why: the
+#: transports alone (at most 4 modules, docs/internals.rst).  A module that starts importing
+#: one fails this test.
 IO_MODULES = {
-    "influxdb._transport": "the sync HTTP transport and the UDP socket",
+    "influxdb._transports.sync": "the sync HTTP transport (requests, urllib3)",
+    "influxdb._transports.udp": "the UDP socket",
 }
+#: The transports' package: its ``__init__`` imports none of them, so that importing it
+#: imports no I/O library (each transport is imported by name).
+TRANSPORTS_PACKAGE = "influxdb._transports"
 
 #: Modules outside the DataFrame modules that import pandas or numpy inside a function,
 #: on first use only (``import influxdb`` stays free of pandas).
@@ -91,7 +95,7 @@ def _resolve(module: str, is_package: bool, node: ast.ImportFrom) -> list[str]:
         base = ".".join(base_parts + ([node.module] if node.module else []))
     else:
         base = node.module or ""
-    # `from influxdb import _transport` imports the module influxdb._transport
+    # `from influxdb._transports import sync` imports the module influxdb._transports.sync
     return [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
             for alias in node.names]
 
@@ -141,10 +145,15 @@ def test_io_libraries_only_in_the_declared_modules() -> None:
     assert importers_of(IO_LIBRARIES, ("module", "lazy", "typing")) - set(IO_MODULES) == set()
 
 
+def test_the_transports_package_imports_nothing() -> None:
+    assert set(IO_MODULES) <= {m for m in MODULES if _in(m, (TRANSPORTS_PACKAGE,))}
+    assert IMPORTS[TRANSPORTS_PACKAGE] == []
+
+
 #: Modules holding a retry loop: one per transport (docs/internals.rst).  A loop waits
 #: (``time.sleep``, ``asyncio.sleep``, passed on or called) or asks the retry policy for a
 #: backoff or the core for its decision; ``influxdb._retry`` answers and never loops.
-RETRY_LOOP_MODULES = {"influxdb._transport": "retrying(): the sync transport's one loop"}
+RETRY_LOOP_MODULES = {"influxdb._transports.sync": "retrying(): the sync transport's one loop"}
 
 
 def retry_loop_holders() -> set[str]:
@@ -200,10 +209,10 @@ def test_no_module_outside_the_dataframe_layer_imports_it_when_imported() -> Non
 CORE_PACKAGE = "influxdb._core"
 CORE_FORBIDDEN = IO_LIBRARIES | {"time", "threading", "asyncio", "selectors"}
 #: What sits above the core: the transports, the clients, and the layer on top of them.
-ABOVE_THE_CORE = ("influxdb._transport", "influxdb._transports", "influxdb.client",
-                  "influxdb._write_batches", "influxdb.asyncio", "influxdb.dataframe_client",
-                  "influxdb._dataframe_client", "influxdb._dataframe", "influxdb.batching",
-                  "influxdb._batching", "influxdb.helper", "influxdb.dask")
+ABOVE_THE_CORE = ("influxdb._transports", "influxdb.client", "influxdb._write_batches",
+                  "influxdb.asyncio", "influxdb.dataframe_client", "influxdb._dataframe_client",
+                  "influxdb._dataframe", "influxdb.batching", "influxdb._batching",
+                  "influxdb.helper", "influxdb.dask")
 
 
 def _in(module: str, names: tuple[str, ...]) -> bool:
@@ -287,7 +296,7 @@ def test_the_cycle_finder_finds_cycles() -> None:
 SOURCE = """\
 import socket
 from typing import TYPE_CHECKING
-from influxdb import _transport, Point
+from influxdb import _transports, Point
 from . import point
 from ._core.times import PRECISION
 try:
@@ -310,7 +319,7 @@ def test_the_parser_tells_each_kind_of_import() -> None:
     assert imports_in("influxdb._example", SOURCE) == [
         Import("socket", "module", 1),
         Import("typing", "module", 2),
-        Import("influxdb._transport", "module", 3),  # a module of the package
+        Import("influxdb._transports", "module", 3),  # a module of the package
         Import("influxdb", "module", 3),  # a name of the package
         Import("influxdb.point", "module", 4),
         Import("influxdb._core.times", "module", 5),

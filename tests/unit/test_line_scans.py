@@ -26,7 +26,7 @@ from influxdb._stamping import (
     _line_is_timeless,
     _lines_of,
 )
-from influxdb._transport import UDPSender
+from influxdb._transports.udp import UDPSender
 from influxdb.exceptions import InfluxDBInvalidPointError
 
 needs_c = pytest.mark.needs_c  # tests/conftest.py: deselected under INFLUXDB_PURE_PYTHON=1

@@ -1,6 +1,7 @@
-"""The sync transport's one retry loop (influxdb._transport.retrying), with a clock and waits
-that the tests hand it: attempts counted, waits as the decision says, the time left handed to
-each attempt, a loop resumed from an earlier failure, interrupted waits, notes on giving up."""
+"""The sync transport's one retry loop (influxdb._transports.sync.retrying), with a clock and
+waits that the tests hand it: attempts counted, waits as the decision says, the time left
+handed to each attempt, a loop resumed from an earlier failure, interrupted waits, notes on
+giving up."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 import requests
 
 from influxdb._retry import Retry, TransientFailure
-from influxdb._transport import Tally, retrying
+from influxdb._transports.sync import Tally, retrying
 from influxdb.exceptions import InfluxDBClientError, InfluxDBServerError
 
 

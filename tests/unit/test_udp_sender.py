@@ -114,7 +114,7 @@ def _assert_whole_lines(datagrams: list[bytes], payload: bytes, limit: int) -> N
 @pytest.mark.parametrize("value", STRINGS, ids=repr)
 @pytest.mark.parametrize("limit", [120, 121, 122, 123, 250, 1000])
 def test_datagrams_are_cut_between_lines_only(value: str, limit: int) -> None:
-    from influxdb._transport import UDPSender
+    from influxdb._transports.udp import UDPSender
 
     payload = _body(_points(60, value))
     sender = UDPSender("127.0.0.1", 9, max_datagram=limit)
@@ -131,7 +131,7 @@ def test_datagrams_are_cut_between_lines_only(value: str, limit: int) -> None:
 def test_datagrams_cut_strings_with_new_lines_at_the_64000_byte_limit() -> None:
     # The shape that lost every point before: 1,500 points, 82,890 bytes, two datagrams,
     # and the cut fell inside "a\nb", so influxd dropped both.
-    from influxdb._transport import UDPSender
+    from influxdb._transports.udp import UDPSender
 
     points = [{"measurement": "udp_nl", "tags": {"n": f"{i:010d}"},
                "fields": {"s": "a\nb", "i": i}, "time": T0 + i} for i in range(1500)]
@@ -146,7 +146,7 @@ def test_datagrams_cut_strings_with_new_lines_at_the_64000_byte_limit() -> None:
 
 
 def test_a_payload_that_fits_is_sent_as_it_is() -> None:
-    from influxdb._transport import UDPSender
+    from influxdb._transports.udp import UDPSender
 
     sender = UDPSender("127.0.0.1", 9, max_datagram=100)
     try:
@@ -157,7 +157,7 @@ def test_a_payload_that_fits_is_sent_as_it_is() -> None:
 
 
 def test_a_line_of_exactly_the_limit_fits_alone() -> None:
-    from influxdb._transport import UDPSender
+    from influxdb._transports.udp import UDPSender
 
     line = b'm s="' + b"x" * 90 + b'" 1'
     sender = UDPSender("127.0.0.1", 9, max_datagram=len(line) + 1)
@@ -169,7 +169,7 @@ def test_a_line_of_exactly_the_limit_fits_alone() -> None:
 
 
 def test_the_error_for_a_long_line_names_it() -> None:
-    from influxdb._transport import UDPSender
+    from influxdb._transports.udp import UDPSender
 
     sender = UDPSender("127.0.0.1", 9, max_datagram=100)
     try:
@@ -201,7 +201,7 @@ def test_send_packet_with_new_lines_in_strings_arrives_in_datagrams_of_whole_poi
 @given(values=st.lists(st.text(alphabet='ab \n\r"\\=,', max_size=12), min_size=1, max_size=40),
        slack=st.integers(min_value=0, max_value=300))
 def test_any_string_values_are_never_cut(values: list[str], slack: int) -> None:
-    from influxdb._transport import UDPSender
+    from influxdb._transports.udp import UDPSender
     from tests._lp_parser import split_lines
 
     points = [{"measurement": "m", "fields": {"s": v, "i": i}, "time": i}

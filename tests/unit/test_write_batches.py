@@ -172,7 +172,7 @@ def _gen(n: int) -> Iterator[dict[str, Any]]:
 
 def test_write_points_generator_failure_hands_back_the_points(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("influxdb._transport.time.sleep", lambda _: None)
+    monkeypatch.setattr("influxdb._transports.sync.time.sleep", lambda _: None)
     client = InfluxDBClient(database="db", retries=1)
     bodies: list[str] = []
 
