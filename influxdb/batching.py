@@ -37,7 +37,7 @@ from influxdb._batching.buffer import Encoded, FlushPolicy, PendingBuffer, Targe
 from influxdb._batching.core import WriterBufferFullError, WriterClosedError, WriterCore
 from influxdb._batching.front import WriteFront, Writes
 from influxdb._batching.send import ONE_ATTEMPT, Batch, Deliverer, WriterStats, is_retryable
-from influxdb._retry import Retry
+from influxdb._core.retry import Retry
 from influxdb.exceptions import InfluxDBArgumentError
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ class BatchWriter(Writes):
         so memory stays bounded and nothing is dropped
     :param overflow: ``'block'`` (default) or ``'raise'`` :class:`WriterBufferFullError`
     :param block_timeout: with ``'block'``, seconds to wait before raising (``None``: wait)
-    :param retry: a :class:`~influxdb._retry.Retry`, or attempts as an int (the default's
+    :param retry: a :class:`~influxdb.Retry`, or attempts as an int (the default's
         backoff and five-minute limit kept); default :data:`DEFAULT_WRITER_RETRY`
     :param on_success: ``on_success(batch)`` from the writer's thread after a batch landed
     :param on_error: ``on_error(batch, exception)`` after a batch failed for good

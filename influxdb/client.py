@@ -52,8 +52,8 @@ from influxdb._core import requests as build
 from influxdb._core.answers import drop_empty_series as _drop_empty_series
 from influxdb._core.answers import msgpack_ext_hook as _msgpack_parse_hook
 from influxdb._core.bodies import has_lines, is_sequence, line_body
+from influxdb._core.retry import Retry
 from influxdb._core.times import normalize_precision
-from influxdb._retry import Retry
 from influxdb._stamping import count_timeless_lines, warn_shared_server_time
 from influxdb._transports import sync as _sync
 from influxdb._transports.sync import InfluxDBInvalidURLError
@@ -220,7 +220,7 @@ class InfluxDBClient:
     :param verify_ssl: ``True``, ``False`` or a CA bundle path; ``False`` by default, as in
         5.3.2 (see the security page)
     :param timeout: seconds (int or float), or ``(connect, read)``; ``None`` waits forever
-    :param retries: attempts in all (``0`` = until success), or a :class:`~influxdb._retry.Retry`
+    :param retries: attempts in all (``0`` = until success), or a :class:`~influxdb.Retry`
     :param use_udp: write through the UDP listener
     :param udp_port: the UDP listener's port
     :param proxies: ``requests`` proxies mapping

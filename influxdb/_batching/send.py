@@ -4,7 +4,7 @@ Shared by the background :class:`~influxdb.batching.BatchWriter` and the synchro
 :class:`~influxdb.batching.Session`: both hand a :class:`Batch` to :class:`Deliverer`, which
 sends it through the client's ``_write_payload`` (the client's own retries switched off) in
 the sync transport's retry loop (:func:`influxdb._transports.sync.retrying`) with the
-writer's :class:`~influxdb._retry.Retry` policy: the same decision and the same table of
+writer's :class:`~influxdb.Retry` policy: the same decision and the same table of
 retryable failures as every other call, waits of at least what a ``Retry-After`` asks, and
 waits that ``close()`` cuts short (the loop waits on the writer's abort event).  Each attempt
 is handed the time the policy's ``max_retry_time`` leaves, which its request timeout never
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from influxdb._batching.buffer import Encoded, Target
-from influxdb._retry import Retry, retry_after_of
+from influxdb._core.retry import Retry, retry_after_of
 from influxdb._transports import sync as _sync
 
 __all__ = ["Batch", "Deliverer", "WriterStats", "is_retryable", "retry_after_of"]

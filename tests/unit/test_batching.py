@@ -29,7 +29,7 @@ from influxdb._batching.buffer import (
 )
 from influxdb._batching.send import Batch, Deliverer, is_retryable, retry_after_of
 from influxdb._core.lines import split_lines
-from influxdb._retry import Retry
+from influxdb._core.retry import Retry
 from influxdb._stamping import Clock
 from influxdb.batching import (
     DEFAULT_WRITER_RETRY,
@@ -337,11 +337,11 @@ def test_is_retryable(exc: BaseException, retried: bool) -> None:
 
 
 def test_retry_after_from_the_exception_or_its_response() -> None:
-    assert retry_after_of(_with_retry_after(InfluxDBServerError("x", 503), 4)) == 4.0
+    assert retry_after_of(_with_retry_after(InfluxDBServerError("x", 503), 4), 0.0) == 4.0
     response = requests.Response()
     response.headers["Retry-After"] = "7"
-    assert retry_after_of(requests.exceptions.HTTPError(response=response)) == 7.0
-    assert retry_after_of(InfluxDBServerError("x", 503)) is None
+    assert retry_after_of(requests.exceptions.HTTPError(response=response), 0.0) == 7.0
+    assert retry_after_of(InfluxDBServerError("x", 503), 0.0) is None
 
 
 class RecordingEvent(threading.Event):

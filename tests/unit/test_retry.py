@@ -1,4 +1,4 @@
-"""The retry policy value (influxdb._retry): attempts, backoff sequence, jitter, Retry-After;
+"""The retry policy value (influxdb._core.retry): attempts, backoff sequence, jitter, Retry-After;
 the retry decision and the one table of retryable failures, as exact tables."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import pytest
 
-from influxdb._retry import (
+from influxdb._core.retry import (
     DEFAULT_RETRY_STATUSES,
     RETRY_AFTER_CEILING,
     Decision,
@@ -21,6 +21,7 @@ from influxdb._retry import (
     retry_after_of,
 )
 from influxdb.exceptions import (
+    InfluxDBArgumentError,
     InfluxDBBrokenAnswerError,
     InfluxDBClientError,
     InfluxDBPartialWriteError,
@@ -73,6 +74,13 @@ def test_max_retry_time_bounds_retries_by_time(elapsed: float, left: bool) -> No
 
 def test_max_retry_time_is_ignored_without_a_start() -> None:
     assert Retry(total=0, max_retry_time=0.0).has_attempts_left(3) is True
+
+
+def test_a_start_needs_the_current_reading_of_the_same_clock() -> None:
+    # The policy reads no clock of its own (the core's rule): the caller hands both in.
+    with pytest.raises(InfluxDBArgumentError, match=r"needs now=\.\.\., a reading of the same "):
+        Retry(total=0, max_retry_time=10.0).has_attempts_left(5, started=100.0)
+    assert Retry(total=3).has_attempts_left(1, started=100.0) is True  # no max_retry_time
 
 
 @pytest.mark.parametrize(
@@ -303,8 +311,9 @@ class _Foreign(Exception):
     (_answer(), None),
     (InfluxDBServerError("no header", 503), None),
     (_Foreign(headers={"Retry-After": "7"}), 7.0),
+    (_Foreign(headers={"Retry-After": "Tue, 14 Nov 2023 22:13:50 GMT"}), 30.0),
     (_Foreign(headers={}), None),
     (_Foreign(), None),
 ])
 def test_retry_after_of_a_failure(error: BaseException, seconds: Optional[float]) -> None:
-    assert retry_after_of(error) == seconds
+    assert retry_after_of(error, NOW) == seconds

@@ -1,11 +1,13 @@
-"""Retry policy and the retry decision: small immutable values, no I/O.
+"""Retry policy and the retry decision: small immutable values, no I/O and no clock.
 
 ``retries=3`` from the 5.3.2 constructor is normalised at the edge into a :class:`Retry`
 (:meth:`Retry.from_int`).  :func:`decide` is the one answer to "after this failure, try
 again, and when?": given the policy, the attempts made, the time used, the failure and a
 ``Retry-After``, it says "retry after N s" or "give up".  Which failures are worth another
 attempt is one table, :func:`is_retryable`.  The transport's one retry loop
-(:func:`influxdb._transport.retrying`) asks it and does the waiting.
+(:func:`influxdb._transports.sync.retrying`) asks it and does the waiting.  Nothing here
+reads a clock: the times it weighs (time used, time left, the current time for a
+``Retry-After`` given as a date) are handed in by the caller, which owns the clock.
 
 5.3.2 semantics kept: ``total`` counts *attempts*, and ``0`` means "until success".
 Changed (``docs/migration.rst``, "Retries take longer"): HTTP 5xx and 429 are retried too,
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import random
 import re
-import time as _time
 from dataclasses import dataclass, field, replace
 from datetime import timezone
 from email.utils import parsedate_to_datetime
@@ -109,15 +110,23 @@ class Retry:
                           now: Optional[float] = None) -> bool:
         """Whether another attempt may follow ``attempts_made`` failed ones.
 
+        The policy reads no clock: ``max_retry_time`` is weighed from two readings of the
+        caller's clock, ``started`` and ``now`` (``time.monotonic()`` for instance).
+
         :param attempts_made: attempts already made (>= 1)
-        :param started: ``time.monotonic()`` of the first attempt, for ``max_retry_time``
-        :param now: the current ``time.monotonic()`` (for tests)
+        :param started: the clock's reading when the first attempt began (``None``:
+            ``max_retry_time`` is not checked)
+        :param now: the clock's reading now; required with ``started``
+        :raises InfluxDBArgumentError: ``started`` without ``now``
         """
         if self.total != 0 and attempts_made >= self.total:
             return False
         if self.max_retry_time is not None and started is not None:
-            current = _time.monotonic() if now is None else now
-            if current - started >= self.max_retry_time:
+            if now is None:
+                raise InfluxDBArgumentError(
+                    "has_attempts_left(started=...) needs now=..., a reading of the same "
+                    "clock (time.monotonic()): the policy reads no clock of its own")
+            if now - started >= self.max_retry_time:
                 return False
         return True
 
@@ -152,7 +161,7 @@ class Retry:
         return wait
 
 
-def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Optional[float]:
+def parse_retry_after(value: Optional[str], now: float) -> Optional[float]:
     """Seconds asked for by a ``Retry-After`` header (delta-seconds or HTTP-date, RFC 9110 §10.2.3).
 
     A malformed value is treated as absent: it never stops a retry.  Delta-seconds are ASCII
@@ -161,7 +170,7 @@ def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Opti
     read as GMT, the only zone an HTTP-date has.
 
     :param value: the header's value, or ``None``
-    :param now: the current ``time.time()`` (for tests)
+    :param now: the current ``time.time()``, handed in by the caller (for an HTTP-date)
     :returns: seconds, between 0 and :data:`RETRY_AFTER_CEILING`, or ``None`` when absent or
         unreadable (how long a retry loop then waits is capped by
         :attr:`Retry.retry_after_max`)
@@ -177,18 +186,22 @@ def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Opti
         when = parsedate_to_datetime(value)
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
-        seconds = when.timestamp() - (_time.time() if now is None else now)
+        seconds = when.timestamp() - now
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return min(max(0.0, seconds), RETRY_AFTER_CEILING)
 
 
-def retry_after_of(error: BaseException) -> Optional[float]:
+def retry_after_of(error: BaseException, now: float) -> Optional[float]:
     """Seconds a failed answer asked us to wait (``Retry-After``), if it said so.
 
     Read from :attr:`InfluxDBError.retry_after <influxdb.exceptions.InfluxDBError.retry_after>`
     (an error answer's exception), else from the header of the answer a foreign exception
     carries (``requests``' ``HTTPError.response``).
+
+    :param error: what the attempt raised
+    :param now: the current ``time.time()``, handed in by the caller, for a header given
+        as an HTTP-date
     """
     if isinstance(error, InfluxDBError):
         value = error.retry_after
@@ -198,7 +211,7 @@ def retry_after_of(error: BaseException) -> Optional[float]:
     response = getattr(error, "response", None)
     headers = getattr(response, "headers", None)
     if headers is not None:
-        return parse_retry_after(headers.get("Retry-After"))
+        return parse_retry_after(headers.get("Retry-After"), now)
     return None
 
 
