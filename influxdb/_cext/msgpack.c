@@ -402,7 +402,7 @@ PyDoc_STRVAR(msgpack_decode_doc,
 "The one msgpack object that fills ``data[start:end]``, decoded as\n"
 "``msgpack.unpackb(..., ext_hook=msgpack_ext_hook, raw=False, strict_map_key=False)``\n"
 "would; raises (most often ValueError) for anything it does not handle, which the caller\n"
-"then hands to msgpack (_transport.decode_msgpack).");
+"then hands to msgpack (influxdb._core.answers.decode_msgpack).");
 
 static PyObject *
 msgpack_decode(PyObject *module, PyObject *args)
