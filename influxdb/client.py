@@ -52,6 +52,7 @@ from influxdb._core import requests as build
 from influxdb._core.answers import drop_empty_series as _drop_empty_series
 from influxdb._core.answers import msgpack_ext_hook as _msgpack_parse_hook
 from influxdb._core.bodies import has_lines, is_sequence, line_body
+from influxdb._core.requests import check_consistency
 from influxdb._core.retry import Retry
 from influxdb._core.times import normalize_precision
 from influxdb._stamping import count_timeless_lines, warn_shared_server_time
@@ -59,7 +60,6 @@ from influxdb._transports import sync as _sync
 from influxdb._transports.sync import InfluxDBInvalidURLError
 from influxdb._transports.sync import SocketOptionsAdapter as _SocketOptionsAdapter
 from influxdb._transports.udp import UDPSender as _UDPSender
-from influxdb._write_args import check_consistency
 from influxdb._write_batches import WriteReport, batched, send_batches
 from influxdb.exceptions import (
     InfluxDBArgumentAttributeError,

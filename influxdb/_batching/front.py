@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
 from influxdb._batching.buffer import Encoded, Target, encoded_from_body
+from influxdb._core.requests import check_consistency
 from influxdb._core.times import PRECISION
 from influxdb._stamping import (
     CLOCK,
@@ -21,7 +22,6 @@ from influxdb._stamping import (
     lines_may_be_timeless,
     stamp_points,
 )
-from influxdb._write_args import check_consistency
 from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
 from influxdb.point import Point, RecordMapping, points_from_records
 

@@ -18,10 +18,15 @@ from urllib.parse import urlencode
 
 from influxdb._core.times import PRECISION, is_time_value, time_as_rfc3339
 from influxdb._influxql import classify
-from influxdb.exceptions import InfluxDBArgumentError, InfluxDBArgumentTypeError
+from influxdb.exceptions import (
+    InfluxDBArgumentError,
+    InfluxDBArgumentTypeError,
+    InfluxDBInvalidPointError,
+)
 
-__all__ = ["MAX_QUERY_IN_URL", "Request", "check_deadline", "encoded", "gzip_body",
-           "http_request", "ping_request", "query_request", "write_params", "write_request"]
+__all__ = ["CONSISTENCIES", "MAX_QUERY_IN_URL", "Request", "check_consistency",
+           "check_deadline", "encoded", "gzip_body", "http_request", "ping_request",
+           "query_request", "write_params", "write_request"]
 
 #: A ``q`` longer than this (URL-encoded) travels in the POST body, not the URL: proxies and
 #: servers refuse long URLs (414/431), as influxdb-python issue #595 reports.
@@ -179,6 +184,25 @@ def write_request(body: Any, *, params: Optional[Mapping[str, Any]],
     send_headers["Content-Type"] = WRITE_CONTENT_TYPE
     return Request("POST", "write", params, send_headers, body, expected=(expected,),
                    operation="write")
+
+
+#: The values of ``consistency=`` of ``POST /write`` (InfluxDB 1.x reference, HTTP API: read
+#: by clusters only; a single server ignores it).  The one table of them: every path that
+#: writes (``write_points``, the batching writer, sessions) checks a consistency here before
+#: anything is sent, as the precisions are read from :data:`influxdb._core.times.PRECISION`.
+CONSISTENCIES = ("any", "one", "quorum", "all")
+
+
+def check_consistency(consistency: Optional[str]) -> Optional[str]:
+    """Validate a write consistency.
+
+    :param consistency: one of :data:`CONSISTENCIES` or ``None`` (the server's default)
+    :returns: ``consistency`` unchanged
+    :raises InfluxDBInvalidPointError: (a ``ValueError``) with 5.3.2's message otherwise
+    """
+    if consistency is not None and consistency not in CONSISTENCIES:
+        raise InfluxDBInvalidPointError(f"Invalid consistency: {consistency}")
+    return consistency
 
 
 def write_params(*, database: Optional[str], retention_policy: Optional[str],

@@ -11,7 +11,7 @@ made at run time).  The rules:
   :data:`LAZY_PANDAS` only; no module outside that layer imports it when it is imported;
 * no import cycles: every import made at run time (``module`` and ``lazy``) goes down;
 * one table per fact: the precisions are ``influxdb._core.times.PRECISION_TABLE`` and the
-  consistency values ``influxdb._write_args.CONSISTENCIES``; no module restates either.
+  consistency values ``influxdb._core.requests.CONSISTENCIES``; no module restates either.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from typing import NamedTuple, Optional
 import pytest
 
 import influxdb
+from influxdb._core.requests import CONSISTENCIES
 from influxdb._core.times import PRECISION, PRECISION_TABLE
-from influxdb._write_args import CONSISTENCIES
 
 PACKAGE_DIR = Path(influxdb.__file__).parent
 
@@ -360,7 +360,7 @@ def test_one_tuple_of_consistency_values() -> None:
                if isinstance(node, (ast.Tuple, ast.List, ast.Set))
                and {e.value for e in node.elts if isinstance(e, ast.Constant)}
                >= set(CONSISTENCIES)]
-    assert holders == ["influxdb._write_args"]
+    assert holders == ["influxdb._core.requests"]
 
 
 @pytest.mark.parametrize("spelling, name, nanos, write, epoch", [
