@@ -87,7 +87,7 @@ def batched(iterable: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
                  send: Callable[[bytes], None], batch_size: int, *,
-                 total: Optional[int] = None, keep_points: bool = False,
+                 total: Optional[int] = None, keep_points: bool = False, ahead: bool = True,
                  on_written: Optional[Callable[[Callable[[], None]],
                                                AbstractContextManager[None]]] = None) -> None:
     """Prepare and send every chunk, the next one prepared while the current one is sent.
@@ -99,6 +99,9 @@ def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
     :param total: the number of batches when known (a sequence); ``None`` for an iterator
     :param keep_points: put the points of failed and read-ahead chunks in the report
         (``chunks`` yields the caller's points, read from an iterator)
+    :param ahead: prepare the next chunk while the current one is sent (by a helper thread);
+        ``False`` when the chunks are ready bodies: each is then sent by the calling thread,
+        one after the other (a thread would only add two switches per request)
     :param on_written: the transport's :func:`~influxdb._transports.sync.on_written`: the next
         batch is prepared once the body in flight has been written whole (at most
         :data:`WRITTEN_WAIT` seconds after it started), not as soon as it starts
@@ -162,7 +165,7 @@ def send_batches(chunks: Iterable[Any], prepare: Callable[[Any, int], bytes],
                     report.unsent_points.extend(chunk)
                 raise
             settle(chunk)
-            if executor is None and total == 1:  # one request: no thread needed
+            if executor is None and (total == 1 or not ahead):  # no thread needed
                 report.failed = index
                 send(body)
                 report.failed = None

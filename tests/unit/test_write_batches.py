@@ -74,6 +74,25 @@ def test_a_single_known_batch_is_sent_by_the_caller_thread() -> None:
     assert send.threads == {threading.current_thread().name}
 
 
+def test_ready_bodies_are_sent_by_the_caller_thread_one_after_the_other() -> None:
+    send = Recorder(delay=0.002)
+    bodies = [b"p0,p1", b"p2,p3", b"p4"]
+    send_batches(bodies, lambda body, _: body, send, 2, total=3, ahead=False)
+    assert send.sent == bodies
+    assert send.threads == {threading.current_thread().name}
+
+
+def test_ready_bodies_failing_report_as_the_pipelined_ones_do() -> None:
+    send = Recorder(fail_on=b"p2,p3")
+    with pytest.raises(requests.exceptions.ConnectionError) as info:
+        send_batches([b"p0,p1", b"p2,p3", b"p4,p5", b"p6"], lambda body, _: body, send, 2,
+                     total=4, ahead=False)
+    report = info.value.write_report  # type: ignore[attr-defined]
+    assert report == WriteReport(2, written=[0], failed=1, unsent=[2, 3])
+    assert send.sent == [b"p0,p1"]
+    assert send.threads == {threading.current_thread().name}
+
+
 def test_nothing_to_send() -> None:
     send = Recorder()
     send_batches(iter([]), prepare, send, 2)
