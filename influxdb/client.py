@@ -54,8 +54,9 @@ from influxdb._core.answers import msgpack_ext_hook as _msgpack_parse_hook
 from influxdb._core.bodies import has_lines, is_sequence, line_body
 from influxdb._core.requests import check_consistency
 from influxdb._core.retry import Retry
+from influxdb._core.stamps import count_timeless_lines
 from influxdb._core.times import normalize_precision
-from influxdb._stamping import count_timeless_lines, warn_shared_server_time
+from influxdb._stamping import warn_shared_server_time
 from influxdb._transports import sync as _sync
 from influxdb._transports.sync import InfluxDBInvalidURLError
 from influxdb._transports.sync import SocketOptionsAdapter as _SocketOptionsAdapter

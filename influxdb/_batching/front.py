@@ -14,14 +14,9 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from influxdb._batching.buffer import Encoded, Target, encoded_from_body
 from influxdb._core.requests import check_consistency
+from influxdb._core.stamps import has_timeless, lines_may_be_timeless, stamp_points
 from influxdb._core.times import PRECISION
-from influxdb._stamping import (
-    CLOCK,
-    SharedStamps,
-    has_timeless,
-    lines_may_be_timeless,
-    stamp_points,
-)
+from influxdb._stamping import CLOCK, SharedStamps
 from influxdb.exceptions import InfluxDBArgumentTypeError, InfluxDBInvalidPointError
 from influxdb.point import Point, RecordMapping, points_from_records
 

@@ -25,8 +25,8 @@ CHOICES = [
     ("influxdb._core.answers", "_unpack", "_unpack_py", "msgpack_decode"),
     ("influxdb._core.answers", "_msgpack_chunks", "MsgpackObjects", "msgpack_decode"),
     ("influxdb._dataframe.lines", "_without_byte", "_without_byte_py", "without_byte"),
-    ("influxdb._stamping", "lines_may_be_timeless", "_may_be_timeless_py", "count_timeless"),
-    ("influxdb._stamping", "count_timeless_lines", "_count_lines_py", "count_timeless"),
+    ("influxdb._core.stamps", "lines_may_be_timeless", "_may_be_timeless_py", "count_timeless"),
+    ("influxdb._core.stamps", "count_timeless_lines", "_count_lines_py", "count_timeless"),
     ("influxdb._core.lines", "_split_body", "_split_body_py", "split_lines"),
     ("influxdb._core.lines", "_split_quote_aware", "_split_quote_aware_py", "split_lines"),
 ]

@@ -1,5 +1,5 @@
 """The two scans of pre-built line protocol, in C and in Python: which lines have no time
-(``_speedups.count_timeless`` against ``_stamping._count_timeless_plain``) and where the
+(``_speedups.count_timeless`` against ``_core.stamps._count_timeless_plain``) and where the
 lines of a body end (``_speedups.split_lines`` against
 ``_core.lines._split_quote_aware_py``); and the UDP datagrams cut from those lines.
 
@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from influxdb import _stamping
 from influxdb._accel import speedups
 from influxdb._core import lines as core_lines
+from influxdb._core import stamps
 from influxdb._core.lines import _split_quote_aware_py, split_lines
-from influxdb._stamping import (
+from influxdb._core.stamps import (
     _count_timeless_plain,
     _line_is_timeless,
     _lines_of,
@@ -110,15 +111,15 @@ def test_lines_may_be_timeless_never_misses_a_timeless_line(
     """What the writer decides: ``False`` only when no line of any item lacks a time (by the
     rule stamp_points applies); in C, exactly that when no item holds a new line."""
     truth = any(_line_is_timeless(line) for item in lines for line in _lines_of(item))
-    saved = _stamping.lines_may_be_timeless, _stamping.count_timeless_lines
+    saved = stamps.lines_may_be_timeless, stamps.count_timeless_lines
     if pure:
-        _stamping.lines_may_be_timeless = _stamping._may_be_timeless_py
-        _stamping.count_timeless_lines = _stamping._count_lines_py
+        stamps.lines_may_be_timeless = stamps._may_be_timeless_py
+        stamps.count_timeless_lines = stamps._count_lines_py
     try:
-        answer = _stamping.lines_may_be_timeless(lines, "\n".join(lines))
-        counted = [_stamping.count_timeless_lines(item) for item in lines]
+        answer = stamps.lines_may_be_timeless(lines, "\n".join(lines))
+        counted = [stamps.count_timeless_lines(item) for item in lines]
     finally:
-        _stamping.lines_may_be_timeless, _stamping.count_timeless_lines = saved
+        stamps.lines_may_be_timeless, stamps.count_timeless_lines = saved
     assert answer or not truth
     if speedups is not None and not pure and not any("\n" in line for line in lines):
         assert answer is truth

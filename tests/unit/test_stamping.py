@@ -1,7 +1,7 @@
-"""Points without a time (influxdb._stamping): the client's clock in the batching writer,
-sessions and the SeriesHelper; the warnings where a coarse precision or one write_points
-request makes points share a time.  Against a client whose sending is recorded; the real
-server is in tests/integration/test_timeless_server.py."""
+"""Points without a time (influxdb._core.stamps, influxdb._stamping): the client's clock
+in the batching writer, sessions and the SeriesHelper; the warnings where a coarse precision
+or one write_points request makes points share a time.  Against a client whose sending is
+recorded; the real server is in tests/integration/test_timeless_server.py."""
 
 from __future__ import annotations
 
@@ -17,9 +17,7 @@ import pytest
 
 import influxdb.helper as helper_module
 from influxdb import InfluxDBClient, _accel, line_protocol
-from influxdb._stamping import (
-    Clock,
-    SharedStamps,
+from influxdb._core.stamps import (
     StampedTime,
     _line_is_timeless,
     _line_series,
@@ -28,6 +26,7 @@ from influxdb._stamping import (
     series_of,
     stamp_points,
 )
+from influxdb._stamping import Clock, SharedStamps
 from influxdb.batching import BatchWriter, Session
 from influxdb.helper import SeriesHelper
 from influxdb.point import Point
