@@ -11,7 +11,7 @@ Fixed (``docs/migration.rst``, "SeriesHelper"):
   a commit removes exactly the points it wrote, and points created meanwhile stay buffered;
 - the user's ``Meta`` is never modified (5.3.2 removed ``'time'`` from ``Meta.fields`` in
   place);
-- ``time_precision`` accepts ``'n'`` and ``'ns'``;
+- ``time_precision`` accepts ``'n'``, ``'ns'`` and ``'us'``: every spelling a write accepts;
 - a point that could never be written (no field value, an unsupported value) is refused when
   it is created, rather than failing every later commit;
 - the default time is the client's clock to the nanosecond, strictly increasing, as an aware
@@ -44,9 +44,8 @@ from collections import defaultdict, namedtuple
 from datetime import datetime
 from typing import Any, ClassVar, Optional, Protocol
 
-from influxdb._core.stamps import StampedTime, series_of
-from influxdb._core.times import NANOS_PER, normalize_precision
-from influxdb._stamping import CLOCK, SharedStamps
+from influxdb._core.times import PRECISION, PRECISION_TABLE
+from influxdb._stamping import CLOCK, SharedStamps, StampedTime, series_of
 from influxdb.client import InfluxDBClient, write_timeout
 from influxdb.exceptions import (
     InfluxDBArgumentAttributeError,
@@ -70,7 +69,11 @@ class _PointWriter(Protocol):
                      tags: Optional[dict[str, Any]] = None, batch_size: Optional[int] = None,
                      protocol: str = "json", consistency: Optional[str] = None) -> bool: ...
 
-_PRECISIONS = ("h", "m", "s", "ms", "u", "n", "ns", None)
+#: The spellings a ``Meta.time_precision`` may take, as its error lists them, coarsest first
+#: as 5.3.2's list was: every spelling of the one table of precisions, so that the helper
+#: accepts what ``write_points`` accepts (``'us'`` included).
+_SPELLINGS = ", ".join(spelling for row in reversed(PRECISION_TABLE)
+                       for spelling in row.spellings)
 #: Guards the lazy configuration of every SeriesHelper subclass.
 _CONFIGURE_LOCK = threading.RLock()
 
@@ -80,8 +83,8 @@ class SeriesHelper:
 
     ``Meta`` attributes: ``series_name`` (a ``str.format`` template over tags and fields),
     ``fields`` and ``tags`` (lists of names), and optionally ``client``, ``bulk_size``,
-    ``autocommit`` (default ``False``), ``time_precision`` (``h m s ms u n ns``) and
-    ``retention_policy``.
+    ``autocommit`` (default ``False``), ``time_precision`` (``h m s ms u us n ns``, as
+    ``write_points``) and ``retention_policy``.
 
     :param kw: a value for every tag, values for some fields, and optionally ``time``
     :raises NameError: when a tag is missing or an argument is neither a tag nor a field
@@ -147,10 +150,10 @@ class SeriesHelper:
             raise InfluxDBArgumentAttributeError(
                 f"In {name}, autocommit is set to True, but no client is set.")
         time_precision = getattr(meta, "time_precision", None)
-        if time_precision not in _PRECISIONS:
+        if time_precision is not None and (not isinstance(time_precision, str)
+                                           or time_precision not in PRECISION):
             raise InfluxDBArgumentAttributeError(
-                f"In {name}, time_precision is set, but invalid; use any of "
-                "h, m, s, ms, u, n, ns.")
+                f"In {name}, time_precision is set, but invalid; use any of {_SPELLINGS}.")
         if hasattr(meta, "bulk_size"):
             bulk_size = int(meta.bulk_size)
             if autocommit and bulk_size < 1:
@@ -206,11 +209,13 @@ class SeriesHelper:
                 f"{exc} which was not given") from None
         _check_point(series, kw, cls._tags, cls._fields, timestamp)
         point = cls._type(time=timestamp, **kw)
-        if stamped and cls._time_precision not in (None, "n", "ns"):
-            precision = normalize_precision(cls._time_precision) or "n"
-            cls._shared.add(None, precision, [(
-                series_of({"measurement": series, "tags": {t: kw[t] for t in cls._tags}}, None),
-                timestamp.nanos // NANOS_PER[precision])])
+        if stamped and cls._time_precision is not None:
+            unit = PRECISION[cls._time_precision]
+            if unit.nanos > 1:  # coarser than the stamp: two stamps may share a time
+                cls._shared.add(None, unit.name, [(
+                    series_of({"measurement": series, "tags": {t: kw[t] for t in cls._tags}},
+                              None),
+                    timestamp.nanos // unit.nanos)])
         with cls._lock:
             cls._datapoints[series].append(point)
             due = cls._autocommit and _count(cls._datapoints) >= cls._bulk_size
@@ -250,7 +255,10 @@ class SeriesHelper:
                     return True  # another thread's commit already took these points
                 taken = {series: len(points) for series, points in cls._datapoints.items()}
                 body = cls._body(cls._datapoints)
-            precision = "n" if cls._time_precision == "ns" else cls._time_precision
+            # The write's spelling of the precision ('ns' -> 'n', 'us' -> 'u'): the client may be
+            # any object with 5.3.2's write_points, which accepted 'n' and 'u' but not 'ns'.
+            precision = (None if cls._time_precision is None
+                         else PRECISION[cls._time_precision].write)
             # Every request of the commit is bounded, even with the client's timeout=None
             # (5.3.2's default): the client's timeout, else the batching writer's default.
             from influxdb.batching import _request_timeout

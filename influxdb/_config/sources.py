@@ -30,7 +30,7 @@ key                            value
 ``deadline``                   seconds, or ``none``
 ``max_document_size``          bytes, integer >= 1, or ``none``
 ``cert``                       a path, or ``cert_path,key_path``
-``default_time_precision``     one of ``n ns u ms s m h``
+``default_time_precision``     one of ``n ns u us ms s m h`` (what the writes accept)
 ``default_tags``, ``proxies``, ``k=v`` pairs separated by commas or new lines (a table in
 ``headers``                    toml)
 ``tag_<name>``                 one default tag (``INFLUXDB_TAG_HOST=web1``: ``host=web1``)

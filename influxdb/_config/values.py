@@ -14,11 +14,16 @@ import re
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
 
+from influxdb._core.times import PRECISION, PRECISION_TABLE
+
 __all__ = ["CONVERTERS", "scalar_text", "to_text"]
 
 _TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
 _FALSE = frozenset({"0", "false", "no", "off", "n", "f"})
-_PRECISIONS = ("n", "ns", "u", "ms", "s", "m", "h")
+#: ``default_time_precision`` takes every spelling the writes take, read from the one table
+#: of precisions (finest first), and is passed on as written: the client normalises it.
+_PRECISION_SPELLINGS = ", ".join(spelling for row in PRECISION_TABLE
+                                 for spelling in row.spellings)
 
 
 def _to_bool(value: object) -> bool:
@@ -104,9 +109,9 @@ def to_text(value: object) -> str:
 
 
 def _to_precision(value: object) -> str:
-    if isinstance(value, str) and value.strip() in _PRECISIONS:
+    if isinstance(value, str) and value.strip() in PRECISION:
         return value.strip()
-    raise ValueError("expected one of " + ", ".join(_PRECISIONS))
+    raise ValueError("expected one of " + _PRECISION_SPELLINGS)
 
 
 def _to_verify(value: object) -> Union[bool, str]:

@@ -1,15 +1,18 @@
 """SeriesHelper against a real influxd: exact points written, several threads, a failed commit
-keeping its points, and nanosecond precision."""
+keeping its points, and nanosecond and microsecond ('u', 'us') precisions."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
+import influxdb.helper as helper_module
 from influxdb import InfluxDBClient
+from influxdb._stamping import Clock
 from influxdb.exceptions import InfluxDBClientError
 from influxdb.helper import SeriesHelper
 from tests._influxd import Influxd
@@ -56,6 +59,40 @@ def test_nanosecond_precision(client: InfluxDBClient, influxd: Influxd, database
     answer = influxd.admin_query('SELECT "value" FROM "events.a"', db=database)
     assert answer["results"][0]["series"][0]["values"] == [
         ["2023-11-14T22:13:20.123456789Z", 1.0]]
+
+
+@pytest.mark.parametrize("precision", ["u", "us"])
+def test_microsecond_precision(client: InfluxDBClient, influxd: Influxd, database: str,
+                               precision: str) -> None:
+    Events = helper_class(client, time_precision=precision)
+    Events(server="a", value=1.0, time=1_700_000_000_123_456)  # an integer: microseconds
+    Events(server="a", value=2.0,
+           time=datetime(2023, 11, 14, 22, 13, 21, 654_321, tzinfo=timezone.utc))
+    Events(server="a", value=3.0, time="2023-11-14T22:13:22.000001999Z")  # floored
+    assert Events.commit() is True
+    assert rows(influxd, database, 'SELECT "value" FROM "events.a"') == [
+        ["2023-11-14T22:13:20.123456Z", 1.0],
+        ["2023-11-14T22:13:21.654321Z", 2.0],
+        ["2023-11-14T22:13:22.000001Z", 3.0]]
+
+
+def test_timeless_points_at_us_share_a_microsecond_and_are_named(
+        client: InfluxDBClient, influxd: Influxd, database: str,
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    now = 1_700_000_000_123_456_789
+    monkeypatch.setattr(helper_module, "CLOCK", Clock(lambda: now))  # stamps now, now + 1, ...
+    Events = helper_class(client, time_precision="us")
+    with caplog.at_level(logging.WARNING, logger="influxdb.helper"):
+        for i in range(3):
+            Events(server="a", value=float(i))
+        Events.commit()
+    assert rows(influxd, database, 'SELECT "value" FROM "events.a"') == [
+        ["2023-11-14T22:13:20.123456Z", 2.0]]  # the server keeps the last of them
+    assert caplog.messages == [
+        "Events: 3 points of series 'events.a,server=a' were written without a time and "
+        "stamped 1700000000123456 at precision 'u': they share that time, so the server keeps "
+        "only the last of them. Give the points times, a finer time_precision, or a tag that "
+        "tells them apart (docs: 'Points without a time')."]
 
 
 def test_default_time_is_now(client: InfluxDBClient, influxd: Influxd, database: str) -> None:

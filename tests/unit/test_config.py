@@ -46,6 +46,8 @@ from influxdb._config.sources import (
         ({"INFLUXDB_TOKEN": "abc"}, {"token": "abc"}),
         ({"INFLUXDB_DEFAULT_TIME_PRECISION": "ms"}, {"default_time_precision": "ms"}),
         ({"INFLUXDB_DEFAULT_TIME_PRECISION": "ns"}, {"default_time_precision": "ns"}),
+        ({"INFLUXDB_DEFAULT_TIME_PRECISION": "us"}, {"default_time_precision": "us"}),
+        ({"INFLUXDB_DEFAULT_TIME_PRECISION": " us "}, {"default_time_precision": "us"}),
         ({"INFLUXDB_DEFAULT_RETENTION_POLICY": "one_week"},
          {"default_retention_policy": "one_week"}),
         ({"INFLUXDB_DEFAULT_TAGS": "region=eu, host=web1"},
@@ -142,7 +144,11 @@ def test_verify_ssl_accepts_an_existing_ca_bundle(tmp_path: Path) -> None:
         ({"INFLUXDB_CERT": "a,b,c"},
          "INFLUXDB_CERT: expected a path or 'cert_path,key_path'; got 'a,b,c'"),
         ({"INFLUXDB_DEFAULT_TIME_PRECISION": "sec"},
-         "INFLUXDB_DEFAULT_TIME_PRECISION: expected one of n, ns, u, ms, s, m, h; got 'sec'"),
+         "INFLUXDB_DEFAULT_TIME_PRECISION: expected one of n, ns, u, us, ms, s, m, h; "
+         "got 'sec'"),
+        ({"INFLUXDB_DEFAULT_TIME_PRECISION": "US"},
+         "INFLUXDB_DEFAULT_TIME_PRECISION: expected one of n, ns, u, us, ms, s, m, h; "
+         "got 'US'"),
         ({"INFLUXDB_DEFAULT_TAGS": "region"},
          "INFLUXDB_DEFAULT_TAGS: expected 'key=value' pairs; item 1 has no key or no '='; "
          "got 'region'"),
@@ -262,6 +268,50 @@ def test_toml_file(tmp_path: Path) -> None:
     path = tmp_path / "influx.toml"
     path.write_text(TOML)
     assert kwargs_from_file(str(path)) == EXPECTED
+
+
+# Every spelling the writes accept (the one table of precisions), stored as written: the
+# client normalises it ('ns' -> 'n', 'us' -> 'u') as it does the constructor argument.
+PRECISION_SPELLINGS = ["n", "ns", "u", "us", "ms", "s", "m", "h"]
+
+
+@pytest.mark.parametrize("spelling", PRECISION_SPELLINGS)
+def test_every_precision_spelling_from_env_ini_and_toml(spelling: str) -> None:
+    expected = {"default_time_precision": spelling}
+    assert kwargs_from_env({"INFLUXDB_DEFAULT_TIME_PRECISION": spelling}) == expected
+    assert kwargs_from_text(f"[influxdb]\ndefault_time_precision = {spelling}\n",
+                            "ini") == expected
+    assert kwargs_from_text(f'[influxdb]\ndefault_time_precision = "{spelling}"\n',
+                            "toml") == expected
+
+
+@pytest.mark.parametrize("name", ["influx.ini", "influx.toml"])
+def test_files_accept_us(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    text = INI.replace("%%40", "%40") if name.endswith(".ini") else TOML
+    path.write_text(text.replace("default_time_precision = s",
+                                 "default_time_precision = us").replace(
+                                     'default_time_precision = "s"',
+                                     'default_time_precision = "us"'))
+    assert kwargs_from_file(path) == {**EXPECTED, "default_time_precision": "us"}
+
+
+@pytest.mark.parametrize(("value", "stored"), [("us", "u"), ("ns", "n"), ("u", "u"),
+                                               ("s", "s")])
+def test_clients_from_env_and_file_normalise_the_precision(tmp_path: Path, value: str,
+                                                            stored: str) -> None:
+    from influxdb import InfluxDBClient
+
+    env = InfluxDBClient.from_env(environ={"INFLUXDB_DEFAULT_TIME_PRECISION": value})
+    path = tmp_path / "influx.ini"
+    path.write_text(f"[influxdb]\ndefault_time_precision = {value}\n")
+    ini = InfluxDBClient.from_config_file(str(path))
+    try:
+        assert env._default_time_precision == stored
+        assert ini._default_time_precision == stored
+    finally:
+        env.close()
+        ini.close()
 
 
 def test_section_is_chosen(tmp_path: Path) -> None:

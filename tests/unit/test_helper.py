@@ -1,6 +1,6 @@
 """SeriesHelper (influxdb.helper) against a recording client: the 5.3.2 contract, plus the
-fixes: a lock around the buffer, Meta never edited, 'n'/'ns' precisions, bad points refused
-when created."""
+fixes: a lock around the buffer, Meta never edited, every precision the writes accept ('n',
+'ns', 'us'), bad points refused when created."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from typing import Any, Optional
 
 import pytest
 
-from influxdb.exceptions import InfluxDBInvalidPointError, InfluxDBServerError
+from influxdb.exceptions import (
+    InfluxDBArgumentAttributeError,
+    InfluxDBInvalidPointError,
+    InfluxDBServerError,
+)
 from influxdb.helper import SeriesHelper
 
 AT = datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
@@ -141,9 +145,12 @@ def test_points_created_during_a_commit_stay_for_the_next_one() -> None:
     assert [p["tags"]["host"] for p in Cpu._json_body_()] == ["late"]
 
 
-@pytest.mark.parametrize(("given", "sent"), [("n", "n"), ("ns", "n"), ("u", "u"), ("h", "h"),
+@pytest.mark.parametrize(("given", "sent"), [("n", "n"), ("ns", "n"), ("u", "u"), ("us", "u"),
+                                             ("ms", "ms"), ("s", "s"), ("m", "m"), ("h", "h"),
                                              (None, None)])
 def test_time_precision_including_nanoseconds(given: Optional[str], sent: Optional[str]) -> None:
+    # Every spelling write_points accepts, passed on in the write's spelling ('ns' -> 'n',
+    # 'us' -> 'u'), so a 5.3.2-style client with write_points gets what it knew.
     client = RecordingClient()
     Cpu = make_helper(client=client, time_precision=given)
     Cpu(host="a", load=1, time=5)
@@ -213,7 +220,11 @@ def test_reset_drops_the_buffer() -> None:
         ({"tags": None}, "Missing tags in Cpu Meta class."),
         ({"autocommit": True}, "In Cpu, autocommit is set to True, but no client is set."),
         ({"time_precision": "sec"},
-         "In Cpu, time_precision is set, but invalid; use any of h, m, s, ms, u, n, ns."),
+         "In Cpu, time_precision is set, but invalid; use any of h, m, s, ms, u, us, n, ns."),
+        ({"time_precision": "US"},
+         "In Cpu, time_precision is set, but invalid; use any of h, m, s, ms, u, us, n, ns."),
+        ({"time_precision": ["s"]},
+         "In Cpu, time_precision is set, but invalid; use any of h, m, s, ms, u, us, n, ns."),
         ({"fields": "load"}, "In Cpu, fields must be a list of names."),
         ({"series_name": 5}, "In Cpu, series_name must be a str template."),
     ],
@@ -226,6 +237,15 @@ def test_meta_errors(meta: dict[str, Any], message: str) -> None:
     with pytest.raises(AttributeError) as info:
         Cpu(load=1)
     assert str(info.value) == message
+
+
+def test_an_invalid_time_precision_keeps_its_class_and_message_start() -> None:
+    # Callers catch AttributeError and may match the message's beginning.
+    Cpu = make_helper(time_precision="days")
+    with pytest.raises(InfluxDBArgumentAttributeError) as info:
+        Cpu(host="a", load=1, time=AT)
+    assert isinstance(info.value, AttributeError)
+    assert str(info.value).startswith("In Cpu, time_precision is set, but invalid; use any of ")
 
 
 def test_missing_meta() -> None:
