@@ -44,8 +44,9 @@ from collections import defaultdict, namedtuple
 from datetime import datetime
 from typing import Any, ClassVar, Optional, Protocol
 
+from influxdb._core.stamps import StampedTime, series_of
 from influxdb._core.times import PRECISION, PRECISION_TABLE
-from influxdb._stamping import CLOCK, SharedStamps, StampedTime, series_of
+from influxdb._stamping import CLOCK, SharedStamps
 from influxdb.client import InfluxDBClient, write_timeout
 from influxdb.exceptions import (
     InfluxDBArgumentAttributeError,

@@ -239,7 +239,8 @@ def reached_at_run_time(module: str) -> set[str]:
 def test_the_core_does_no_io_and_sits_below_the_transports() -> None:
     core = core_modules()
     assert {"influxdb._core", "influxdb._core.answers", "influxdb._core.requests",
-            "influxdb._core.times", "influxdb._core.lines", "influxdb._core.retry"} <= core
+            "influxdb._core.times", "influxdb._core.lines", "influxdb._core.retry",
+            "influxdb._core.stamps"} <= core
     # Its own imports, of any kind: no I/O library, no clock or sleep of its own...
     assert {(module, i.target) for module in core for i in IMPORTS[module]
             if i.target.split(".")[0] in CORE_FORBIDDEN} == set()
