@@ -904,7 +904,8 @@ class InfluxDBClient:
                 points = list(points)
             bodies = [encode(points[at:at + batch_size], at)
                       for at in range(0, len(points), batch_size)]
-            send_batches(bodies, lambda body, _: body, send, batch_size, total=len(bodies))
+            send_batches(bodies, lambda body, _: body, send, batch_size, total=len(bodies),
+                         ahead=False)
             return True
 
         def prepare(chunk: list[Any], index: int) -> bytes:
