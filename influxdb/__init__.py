@@ -25,7 +25,7 @@ _PUBLIC = {
     "Point": "influxdb.point",
     "BatchWriter": "influxdb.batching",
     "Session": "influxdb.batching",
-    "Retry": "influxdb._core.retry",
+    "Retry": "influxdb._core._retry",
     "InfluxDBError": "influxdb.exceptions",
     "InfluxDBClientError": "influxdb.exceptions",
     "InfluxDBServerError": "influxdb.exceptions",
@@ -36,7 +36,7 @@ _PUBLIC = {
 _install_log_redaction()
 
 if TYPE_CHECKING:
-    from influxdb._core.retry import Retry as Retry
+    from influxdb._core._retry import Retry as Retry
     from influxdb.batching import BatchWriter as BatchWriter
     from influxdb.batching import Session as Session
     from influxdb.client import InfluxDBClient as InfluxDBClient

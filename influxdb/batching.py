@@ -37,7 +37,7 @@ from influxdb._batching.buffer import Encoded, FlushPolicy, PendingBuffer, Targe
 from influxdb._batching.core import WriterBufferFullError, WriterClosedError, WriterCore
 from influxdb._batching.front import WriteFront, Writes
 from influxdb._batching.send import ONE_ATTEMPT, Batch, Deliverer, WriterStats, is_retryable
-from influxdb._core.retry import Retry
+from influxdb._core._retry import Retry
 from influxdb.exceptions import InfluxDBArgumentError
 
 if TYPE_CHECKING:

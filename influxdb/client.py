@@ -49,11 +49,11 @@ from influxdb._config.dsn import parse_dsn as _parse_dsn
 from influxdb._config.dsn import parse_netloc as _parse_netloc
 from influxdb._core import answers
 from influxdb._core import requests as build
+from influxdb._core._retry import Retry
 from influxdb._core.answers import drop_empty_series as _drop_empty_series
 from influxdb._core.answers import msgpack_ext_hook as _msgpack_parse_hook
 from influxdb._core.bodies import has_lines, is_sequence, line_body
 from influxdb._core.requests import check_consistency
-from influxdb._core.retry import Retry
 from influxdb._core.stamps import count_timeless_lines
 from influxdb._core.times import normalize_precision
 from influxdb._stamping import warn_shared_server_time

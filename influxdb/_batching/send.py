@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from influxdb._batching.buffer import Encoded, Target
-from influxdb._core.retry import Retry, retry_after_of
+from influxdb._core._retry import Retry, retry_after_of
 from influxdb._transports import sync as _sync
 
 __all__ = ["Batch", "Deliverer", "WriterStats", "is_retryable", "retry_after_of"]

@@ -34,7 +34,7 @@ from typing import Any, Callable, Optional, Union
 import msgpack
 
 from influxdb import _accel, _gc, _json
-from influxdb._core.retry import TransientFailure, parse_retry_after
+from influxdb._core._retry import TransientFailure, parse_retry_after
 from influxdb._core.times import format_rfc3339
 from influxdb.exceptions import (
     InfluxDBArgumentError,
@@ -613,7 +613,7 @@ def error_of(status: int, headers: Mapping[str, str], content: bytes, *, operati
     answered at all (its answers all carry ``X-Influxdb-Version``).  Its
     :attr:`~influxdb.exceptions.InfluxDBError.retry_after` holds the seconds a
     ``Retry-After`` asked for: the retry decision reads it
-    (:func:`influxdb._core.retry.retry_after_of`), and so may users.
+    (:func:`influxdb._core._retry.retry_after_of`), and so may users.
 
     :param operation: ``'query'`` or ``'write'`` (a 4xx of each has its classes)
     :param url: the URL asked, without credentials or query string (for the message)

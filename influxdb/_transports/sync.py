@@ -7,7 +7,7 @@ receives that state at call time, so a test that swaps ``client._session`` or pa
 ``requests.Session.request`` still sees every request.
 
 Retries: :func:`retrying` is the sync transport's one retry loop.  It asks the core's
-decision (:func:`influxdb._core.retry.decide`) after each failure and does the waiting; every
+decision (:func:`influxdb._core._retry.decide`) after each failure and does the waiting; every
 retried call of the sync client goes through it (HTTP requests, a chunked answer asked for
 again, the batching writer's batches).  The ``requests`` exceptions worth another attempt
 are listed here (:data:`RETRYABLE_EXCEPTIONS`), the rest of the table is the core's.
@@ -40,18 +40,17 @@ import urllib3.connectionpool
 import urllib3.exceptions
 
 from influxdb._config.dsn import InvalidHostOrPort
-from influxdb._core import answers
-from influxdb._core import retry as _retry
+from influxdb._core import _retry, answers
+from influxdb._core._retry import Retry
 from influxdb._core.answers import DEFAULT_MAX_DOCUMENT_SIZE
 from influxdb._core.requests import Request
-from influxdb._core.retry import Retry
 from influxdb._redact import redact_exception
 from influxdb.exceptions import InfluxDBError
 
 log = logging.getLogger("influxdb")
 
 #: Transport failures worth another attempt (5.3.2 retried exactly these): this transport's
-#: rows of the one table of retryable failures (:func:`influxdb._core.retry.is_retryable`).
+#: rows of the one table of retryable failures (:func:`influxdb._core._retry.is_retryable`).
 RETRYABLE_EXCEPTIONS: tuple[type[BaseException], ...] = (
     requests.exceptions.ConnectionError,
     requests.exceptions.HTTPError,
@@ -392,7 +391,7 @@ class Tally:
 
 def is_retryable(error: BaseException, policy: Retry) -> bool:
     """Whether another attempt may succeed: the core's table
-    (:func:`influxdb._core.retry.is_retryable`) with this transport's failures in it."""
+    (:func:`influxdb._core._retry.is_retryable`) with this transport's failures in it."""
     return _retry.is_retryable(error, policy, RETRYABLE_EXCEPTIONS)
 
 
@@ -411,7 +410,7 @@ def retrying(
     annotate: bool = True,
 ) -> T:
     """The retry loop of the sync transport: attempt; after a failure, ask the core's
-    decision (:func:`influxdb._core.retry.decide`), wait what it says, attempt again.
+    decision (:func:`influxdb._core._retry.decide`), wait what it says, attempt again.
 
     Every retried call of the sync client goes through here: HTTP requests (:func:`perform`,
     whose attempt sends, reads and interprets the answer), a chunked query's answer that
@@ -510,7 +509,7 @@ def perform(
     Each attempt sends, reads and interprets (:func:`retrying`): unless ``request.stream``,
     the body is read within the attempt (a failure while reading it is retried like a
     failure before it) and ``response.content`` holds it; ``interpret(response)`` then gives
-    the result or raises (a broken answer, a :class:`~influxdb._core.retry.TransientFailure`:
+    the result or raises (a broken answer, a :class:`~influxdb._core._retry.TransientFailure`:
     retried too).  An answer with another status raises what the core makes of it
     (:func:`influxdb._core.answers.error_of`).
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from influxdb import InfluxDBClient
-from influxdb._core.retry import Retry
+from influxdb._core._retry import Retry
 from tests._influxd import Influxd
 from tests.faults._fault_proxy import Fault, FaultProxy, Once
 from tests.faults.conftest import T0

@@ -19,7 +19,7 @@ from typing import Any, Optional
 import pytest
 
 from influxdb import InfluxDBClient
-from influxdb._core.retry import Retry
+from influxdb._core._retry import Retry
 from influxdb.batching import Session, WriterStats
 from influxdb.exceptions import InfluxDBServerError, InfluxDBWriteError
 

@@ -132,7 +132,7 @@ def test_fault_outlasting_the_retry_budget_reports_every_batch(
 
 def test_default_budget_spans_a_short_outage_but_not_a_long_one() -> None:
     # The numbers the two tests above rely on.
-    from influxdb._core.retry import Retry
+    from influxdb._core._retry import Retry
 
     policy = Retry.from_int(3)
     assert policy.total == 3

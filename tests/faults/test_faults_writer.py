@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from influxdb import InfluxDBClient
-from influxdb._core.retry import Retry
+from influxdb._core._retry import Retry
 from influxdb.batching import DEFAULT_REQUEST_TIMEOUT, WriterClosedError, WriterStats
 from tests._influxd import Influxd
 from tests.faults._fault_proxy import Fault, FaultProxy

@@ -16,7 +16,7 @@ import requests
 import requests_mock
 
 from influxdb import InfluxDBClient
-from influxdb._core.retry import Retry
+from influxdb._core._retry import Retry
 from influxdb.client import _parse_dsn
 from influxdb.exceptions import (
     InfluxDBArgumentError,

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import pytest
 
 from influxdb import InfluxDBClient
-from influxdb._core.retry import Retry
+from influxdb._core._retry import Retry
 from influxdb.batching import BatchWriter, Session
 from influxdb.exceptions import (
     InfluxDBDatabaseNotFoundError,

@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from influxdb import InfluxDBClient
-from influxdb._core.retry import Retry
+from influxdb._core._retry import Retry
 from influxdb.exceptions import InfluxDBAuthenticationError, InfluxDBClientError
 from tests._influxd import Influxd
 

@@ -21,7 +21,7 @@ import pytest
 
 import influxdb
 from influxdb import InfluxDBClient
-from influxdb._core.retry import Retry
+from influxdb._core._retry import Retry
 from influxdb._redact import FILTER, LOGGERS, redact
 from tests._influxd import Influxd
 from tests.faults._fault_proxy import Fault, FaultProxy, Once

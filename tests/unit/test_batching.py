@@ -28,8 +28,8 @@ from influxdb._batching.buffer import (
     encoded_from_lines,
 )
 from influxdb._batching.send import Batch, Deliverer, is_retryable, retry_after_of
+from influxdb._core._retry import Retry
 from influxdb._core.lines import split_lines
-from influxdb._core.retry import Retry
 from influxdb._stamping import Clock
 from influxdb.batching import (
     DEFAULT_WRITER_RETRY,

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import pytest
 
-from influxdb._core.retry import Retry
+from influxdb._core._retry import Retry
 from influxdb.batching import BatchWriter, WriterClosedError
 
 

@@ -12,7 +12,7 @@ import requests
 
 from influxdb._batching.buffer import Encoded, Target
 from influxdb._batching.send import Batch, Deliverer
-from influxdb._core.retry import Retry
+from influxdb._core._retry import Retry
 from influxdb.batching import (
     DEFAULT_REQUEST_TIMEOUT,
     _check_request_timeout,

@@ -152,7 +152,7 @@ def test_the_transports_package_imports_nothing() -> None:
 
 #: Modules holding a retry loop: one per transport (docs/internals.rst).  A loop waits
 #: (``time.sleep``, ``asyncio.sleep``, passed on or called) or asks the retry policy for a
-#: backoff or the core for its decision; ``influxdb._core.retry`` answers and never loops.
+#: backoff or the core for its decision; ``influxdb._core._retry`` answers and never loops.
 RETRY_LOOP_MODULES = {"influxdb._transports.sync": "retrying(): the sync transport's one loop"}
 
 
@@ -163,7 +163,7 @@ def retry_loop_holders() -> set[str]:
             if isinstance(node, ast.Attribute) and node.attr == "sleep" and isinstance(
                     node.value, ast.Name) and node.value.id in ("time", "asyncio"):
                 holders.add(module)
-            elif isinstance(node, ast.Call) and module != "influxdb._core.retry":
+            elif isinstance(node, ast.Call) and module != "influxdb._core._retry":
                 name = getattr(node.func, "attr", getattr(node.func, "id", ""))
                 if "backoff" in name.lower() or name == "decide":
                     holders.add(module)
@@ -239,7 +239,7 @@ def reached_at_run_time(module: str) -> set[str]:
 def test_the_core_does_no_io_and_sits_below_the_transports() -> None:
     core = core_modules()
     assert {"influxdb._core", "influxdb._core.answers", "influxdb._core.requests",
-            "influxdb._core.times", "influxdb._core.lines", "influxdb._core.retry",
+            "influxdb._core.times", "influxdb._core.lines", "influxdb._core._retry",
             "influxdb._core.stamps"} <= core
     # Its own imports, of any kind: no I/O library, no clock or sleep of its own...
     assert {(module, i.target) for module in core for i in IMPORTS[module]

@@ -1,4 +1,4 @@
-"""The retry policy value (influxdb._core.retry): attempts, backoff sequence, jitter, Retry-After;
+"""The retry policy value (influxdb._core._retry): attempts, backoff sequence, jitter, Retry-After;
 the retry decision and the one table of retryable failures, as exact tables."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import pytest
 
-from influxdb._core.retry import (
+from influxdb._core._retry import (
     DEFAULT_RETRY_STATUSES,
     RETRY_AFTER_CEILING,
     Decision,

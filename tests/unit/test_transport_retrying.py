@@ -10,7 +10,7 @@ from typing import Any, Optional
 import pytest
 import requests
 
-from influxdb._core.retry import Retry, TransientFailure
+from influxdb._core._retry import Retry, TransientFailure
 from influxdb._transports.sync import Tally, retrying
 from influxdb.exceptions import InfluxDBClientError, InfluxDBServerError
 
