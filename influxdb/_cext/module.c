@@ -10,7 +10,7 @@
  *   encode.c   encode(): line protocol of plain points (line_protocol)
  *   scans.c    without_byte(): the padding of DataFrame line matrices removed
  *              (_dataframe.lines); count_timeless(), split_lines(): which pre-built lines
- *              have no time (_stamping), the lines of a body (_batching.buffer)
+ *              have no time (_core.stamps), the lines of a body (_core.lines)
  *   msgpack.c  msgpack_ext_hook(), msgpack_decode(): InfluxDB's msgpack timestamps as
  *              RFC3339 text, whole msgpack documents (_core.answers)
  *   rows.c     dict_rows(): answer rows as {column: value} dicts (resultset)

@@ -3,8 +3,8 @@
  *
  * without_byte(): the padding of DataFrame line matrices removed (_dataframe.lines).
  *
- * count_timeless(), split_lines(): which pre-built lines have no time (_stamping), and
- * the lines of a body, a new line in a string field kept in its line (_batching.buffer).
+ * count_timeless(), split_lines(): which pre-built lines have no time (_core.stamps), and
+ * the lines of a body, a new line in a string field kept in its line (_core.lines).
  */
 
 #include "speedups.h"
@@ -72,9 +72,9 @@ PyDoc_STRVAR(count_timeless_doc,
 "count_timeless(lines)\n"
 "--\n\n"
 "How many of ``lines`` (a list or tuple of str, one line each) have no timestamp, by\n"
-"_stamping._line_is_timeless's rule (the text after the last space holds a ``=`` or ends\n"
+"_core.stamps._line_is_timeless's rule (the text after the last space holds a ``=`` or ends\n"
 "with ``\"``; empty lines and comments have a time); -1 when an item is not a str or holds\n"
-"a new line (the caller looks closer).  Reference: _stamping._count_timeless_plain.");
+"a new line (the caller looks closer).  Reference: _core.stamps._count_timeless_plain.");
 
 /* 1: no timestamp, 0: one (or a comment, an empty line), -1: the text holds a new line. */
 static int
@@ -151,7 +151,7 @@ PyDoc_STRVAR(split_lines_doc,
 "--\n\n"
 "The lines of a line-protocol body (bytes), without their new lines and without blank\n"
 "ones: a new line inside a quoted string field value, or escaped by a backslash, belongs\n"
-"to its line.  One linear pass; the reference is _batching.buffer._split_quote_aware_py\n"
+"to its line.  One linear pass; the reference is _core.lines._split_quote_aware_py\n"
 "(a regular expression, whose first match this follows step by step).");
 
 /* Where a run of escaped text ends: bytes other than a backslash, a space and a new line

@@ -7,6 +7,6 @@ h11 and httpcore: :mod:`influxdb._core.requests` turns a call's arguments into a
 :class:`~influxdb._core.requests.Request` (method, path, params, headers, body), and
 :mod:`influxdb._core.answers` turns an answer (status, headers, body, or its blocks fed one
 at a time to a decoder object) into the result or the exception.  The sync transport
-(:mod:`influxdb._transport`) drives them today; an asyncio transport drives the same
+(:mod:`influxdb._transports.sync`) drives them today; an asyncio transport drives the same
 objects (docs/internals.rst).
 """
