@@ -128,15 +128,19 @@ def _request_written() -> None:
 
 class _HTTPConnection(urllib3.connection.HTTPConnection):
     # urllib3 writes the whole request, then asks for the response: the moment between the
-    # two is the one on_written() reports.
+    # two is the one on_written() reports.  urllib3 1.x asks with Python 2's buffering=True
+    # first and again without it on the TypeError: the argument is dropped here, so that
+    # the first call succeeds and each request is reported once.
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _request_written()
+        kwargs.pop("buffering", None)
         return super().getresponse(*args, **kwargs)
 
 
 class _HTTPSConnection(urllib3.connection.HTTPSConnection):
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _request_written()
+        kwargs.pop("buffering", None)
         return super().getresponse(*args, **kwargs)
 
 

@@ -147,3 +147,25 @@ def test_a_user_session_gets_the_adapter_too(server: HeldAnswers) -> None:
     with sync.on_written(written):
         client.write("cpu value=1 1", protocol="line")
     assert calls == [1] and server.released == [True]
+
+
+def test_urllib3_1s_buffering_argument_is_dropped_so_a_request_is_reported_once(
+        server: HeldAnswers) -> None:
+    # urllib3 1.x asks getresponse(buffering=True) first (Python 2's argument), then again
+    # without it on the TypeError; both would report the request.
+    client = InfluxDBClient("127.0.0.1", server.port, database="db")
+    adapter = client._session.get_adapter(client._baseurl)
+    assert isinstance(adapter, sync.SocketOptionsAdapter)
+    conn = adapter.poolmanager.pool_classes_by_scheme["http"].ConnectionCls(
+        "127.0.0.1", server.port)
+    conn.request("POST", "/write?db=db", body=b"cpu value=1 1\n")
+    calls: list[str] = []
+
+    def written() -> None:
+        calls.append("written")
+        server.release.set()
+
+    with sync.on_written(written):
+        answer = conn.getresponse(buffering=True)
+    assert (answer.status, calls) == (204, ["written"])
+    conn.close()
