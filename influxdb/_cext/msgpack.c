@@ -164,6 +164,7 @@ unsupported(const char *what)
 static int
 take(Reader *r, Py_ssize_t n, const unsigned char **out)
 {
+    *out = NULL; /* set on every path: callers read it only on success, which -O3 cannot see */
     if (n < 0 || r->end - r->p < n) {
         unsupported("msgpack data cut short");
         return -1;
