@@ -126,7 +126,7 @@ def _request_written() -> None:
         callback()
 
 
-class _HTTPConnection(urllib3.connection.HTTPConnection):
+class _ReportsWritten:
     # urllib3 writes the whole request, then asks for the response: the moment between the
     # two is the one on_written() reports.  urllib3 1.x asks with Python 2's buffering=True
     # first and again without it on the TypeError: the argument is dropped here, so that
@@ -134,14 +134,15 @@ class _HTTPConnection(urllib3.connection.HTTPConnection):
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _request_written()
         kwargs.pop("buffering", None)
-        return super().getresponse(*args, **kwargs)
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
 
-class _HTTPSConnection(urllib3.connection.HTTPSConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _request_written()
-        kwargs.pop("buffering", None)
-        return super().getresponse(*args, **kwargs)
+class _HTTPConnection(_ReportsWritten, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_ReportsWritten, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class _HTTPConnectionPool(urllib3.connectionpool.HTTPConnectionPool):
